@@ -1,0 +1,145 @@
+package org.pohmelfs.protocol;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One operation on the export. A {@link Message.Request} carries one or more commands as a
+ * transaction. Paths are absolute, '/'-separated, already normalised (see {@link ObjectPath});
+ * the node validates them again and refuses anything that would leave its export.
+ *
+ * <p>Each command has a fixed wire opcode ({@link #opcode()}); docs/protocol.md lists them.
+ */
+public sealed interface Command {
+
+    /** The wire opcode of this command. */
+    int opcode();
+
+    /** Whether the command changes the export (and so needs the journal and a writable node). */
+    boolean mutates();
+
+    /** Liveness and round-trip check; answered with {@link Result.Pong} echoing the value. */
+    record Ping(long value) implements Command {
+        public int opcode() { return Opcodes.PING; }
+        public boolean mutates() { return false; }
+    }
+
+    /** Capacity and usage of the export; answered with {@link Result.Statfs}. */
+    record Statfs() implements Command {
+        public int opcode() { return Opcodes.STATFS; }
+        public boolean mutates() { return false; }
+    }
+
+    /** Make what is written so far durable: one path, or the whole export for "/". */
+    record Sync(String path) implements Command {
+        public int opcode() { return Opcodes.SYNC; }
+        public boolean mutates() { return false; }
+    }
+
+    /** Attributes of one object; answered with {@link Result.Attrs}. */
+    record Stat(String path) implements Command {
+        public int opcode() { return Opcodes.STAT; }
+        public boolean mutates() { return false; }
+    }
+
+    /**
+     * One page of a directory listing, sorted by name (byte order of UTF-8), with attributes.
+     *
+     * @param startAfter the last name of the previous page, or "" for the first page
+     * @param limit      at most this many entries (the node may return fewer)
+     */
+    record List(String path, String startAfter, int limit) implements Command {
+        public int opcode() { return Opcodes.LIST; }
+        public boolean mutates() { return false; }
+    }
+
+    /** Up to {@code length} bytes from {@code offset}; answered with {@link Result.Data}. */
+    record Read(String path, long offset, int length) implements Command {
+        public int opcode() { return Opcodes.READ; }
+        public boolean mutates() { return false; }
+    }
+
+    /**
+     * Write {@code data} at {@code offset}. With {@code create} a missing file is created (its
+     * parent must exist); without it a missing file is an error.
+     */
+    record Write(String path, long offset, ByteBuffer data, boolean create) implements Command {
+        public Write {
+            data = data.asReadOnlyBuffer();
+        }
+        public int opcode() { return Opcodes.WRITE; }
+        public boolean mutates() { return true; }
+    }
+
+    /**
+     * Create a file. {@code exclusive}: fail with EXISTS if it exists; otherwise an existing file
+     * is truncated to zero. {@code parents}: create missing parent directories too.
+     */
+    record Create(String path, boolean exclusive, boolean parents, int mode) implements Command {
+        public int opcode() { return Opcodes.CREATE; }
+        public boolean mutates() { return true; }
+    }
+
+    /** Create a directory, with {@code parents} every missing one on the way (mkdir -p). */
+    record Mkdir(String path, boolean parents, int mode) implements Command {
+        public int opcode() { return Opcodes.MKDIR; }
+        public boolean mutates() { return true; }
+    }
+
+    /** Remove a file or an empty directory; with {@code recursive} a whole tree at once. */
+    record Delete(String path, boolean recursive) implements Command {
+        public int opcode() { return Opcodes.DELETE; }
+        public boolean mutates() { return true; }
+    }
+
+    /** Move an object; with {@code noReplace} an existing target is an EXISTS error. */
+    record Rename(String from, String to, boolean noReplace) implements Command {
+        public int opcode() { return Opcodes.RENAME; }
+        public boolean mutates() { return true; }
+    }
+
+    /** Server-side copy of a file or (recursively) a tree, with its extended attributes. */
+    record Copy(String from, String to, boolean noReplace) implements Command {
+        public int opcode() { return Opcodes.COPY; }
+        public boolean mutates() { return true; }
+    }
+
+    /** Set a file's size, cutting or zero-extending it. */
+    record Truncate(String path, long size) implements Command {
+        public int opcode() { return Opcodes.TRUNCATE; }
+        public boolean mutates() { return true; }
+    }
+
+    /** Set attributes; {@code mtimeNanos} {@link #UNCHANGED} and {@code mode} -1 leave them. */
+    record SetAttr(String path, long mtimeNanos, int mode) implements Command {
+        public static final long UNCHANGED = Long.MIN_VALUE;
+        public int opcode() { return Opcodes.SETATTR; }
+        public boolean mutates() { return true; }
+    }
+
+    /** One extended attribute's value; NO_ATTRIBUTE when it is not set. */
+    record XattrGet(String path, String name) implements Command {
+        public int opcode() { return Opcodes.XATTR_GET; }
+        public boolean mutates() { return false; }
+    }
+
+    /** Set an extended attribute (created or replaced). */
+    record XattrSet(String path, String name, ByteBuffer value) implements Command {
+        public XattrSet {
+            value = value.asReadOnlyBuffer();
+        }
+        public int opcode() { return Opcodes.XATTR_SET; }
+        public boolean mutates() { return true; }
+    }
+
+    /** All extended attributes of an object, names and values. */
+    record XattrList(String path) implements Command {
+        public int opcode() { return Opcodes.XATTR_LIST; }
+        public boolean mutates() { return false; }
+    }
+
+    /** Remove an extended attribute; NO_ATTRIBUTE when it is not set. */
+    record XattrRemove(String path, String name) implements Command {
+        public int opcode() { return Opcodes.XATTR_REMOVE; }
+        public boolean mutates() { return true; }
+    }
+}

@@ -1,0 +1,64 @@
+package org.pohmelfs.protocol;
+
+/**
+ * Wire opcodes. Frame types identify a frame; command opcodes identify a command inside a
+ * request. Values are fixed forever; ranges reserved for later issues are listed so no one
+ * takes them by accident.
+ */
+public final class Opcodes {
+    private Opcodes() {
+    }
+
+    // Frame types (u16, in every frame header).
+    public static final int FRAME_HELLO = 1;
+    public static final int FRAME_WELCOME = 2;
+    public static final int FRAME_REQUEST = 3;
+    public static final int FRAME_REPLY = 4;
+    /** Server-initiated message (lock recall, invalidation, cluster-map change). */
+    public static final int FRAME_PUSH = 5;
+    /** Acknowledgement of a push, matched by the push's id. */
+    public static final int FRAME_PUSH_ACK = 6;
+    /** Connection-level error; the sender closes the connection after it. */
+    public static final int FRAME_ERROR = 7;
+
+    // Commands (u16, inside a REQUEST).
+    public static final int PING = 0x0001;
+    public static final int STATFS = 0x0002;
+    public static final int SYNC = 0x0003;
+    public static final int STAT = 0x0010;
+    public static final int LIST = 0x0011;
+    public static final int READ = 0x0012;
+    public static final int WRITE = 0x0020;
+    public static final int CREATE = 0x0021;
+    public static final int MKDIR = 0x0022;
+    public static final int DELETE = 0x0023;
+    public static final int RENAME = 0x0024;
+    public static final int COPY = 0x0025;
+    public static final int TRUNCATE = 0x0026;
+    public static final int SETATTR = 0x0027;
+    public static final int XATTR_GET = 0x0030;
+    public static final int XATTR_SET = 0x0031;
+    public static final int XATTR_LIST = 0x0032;
+    public static final int XATTR_REMOVE = 0x0033;
+    /** 0x0040-0x004F: reserved for coherence locks (acquire, release, renew, downgrade). */
+    public static final int RESERVED_LOCKS_FIRST = 0x0040;
+    public static final int RESERVED_LOCKS_LAST = 0x004F;
+    /** 0x0050-0x005F: reserved for replication and resync (change log, checksum scan). */
+    public static final int RESERVED_SYNC_FIRST = 0x0050;
+    public static final int RESERVED_SYNC_LAST = 0x005F;
+
+    // Results (u16, inside a REPLY).
+    public static final int R_OK = 0x0001;
+    public static final int R_ERROR = 0x0002;
+    public static final int R_PONG = 0x0003;
+    public static final int R_ATTRS = 0x0004;
+    public static final int R_LISTING = 0x0005;
+    public static final int R_DATA = 0x0006;
+    public static final int R_XATTR_VALUE = 0x0007;
+    public static final int R_XATTRS = 0x0008;
+    public static final int R_STATFS = 0x0009;
+
+    // Pushes (u16, inside a PUSH).
+    /** Sent in the handshake and never otherwise; reserved for recall (coherence issue). */
+    public static final int PUSH_NOTICE = 0x0001;
+}

@@ -1,0 +1,73 @@
+package org.pohmelfs.protocol;
+
+import java.nio.ByteBuffer;
+
+/** The outcome of one {@link Command}. A {@link Message.Reply} holds one per command. */
+public sealed interface Result {
+
+    int opcode();
+
+    /** Success with nothing to return. */
+    record Ok() implements Result {
+        public int opcode() { return Opcodes.R_OK; }
+    }
+
+    /** The command failed; in a transaction, later commands are {@link ErrorCode#ABORTED}. */
+    record Error(ErrorCode code, String message) implements Result {
+        public int opcode() { return Opcodes.R_ERROR; }
+    }
+
+    record Pong(long value) implements Result {
+        public int opcode() { return Opcodes.R_PONG; }
+    }
+
+    /** Attributes of the object the command named (after the change, for a mutation). */
+    record Attrs(Attr attr) implements Result {
+        public int opcode() { return Opcodes.R_ATTRS; }
+    }
+
+    /**
+     * One page of a listing.
+     *
+     * @param directory attributes of the listed directory (its version is the listing's ETag)
+     * @param more      whether entries follow; ask again with startAfter = the last name
+     */
+    record Listing(Attr directory, java.util.List<DirEntry> entries, boolean more) implements Result {
+        public Listing {
+            entries = java.util.List.copyOf(entries);
+        }
+        public int opcode() { return Opcodes.R_LISTING; }
+    }
+
+    /**
+     * Bytes read.
+     *
+     * @param attr the file's attributes when it was read: a client reading a large file in
+     *             chunks compares versions to detect a change between chunks
+     * @param data the bytes; fewer than asked for only at end of file
+     */
+    record Data(Attr attr, ByteBuffer data) implements Result {
+        public Data {
+            data = data.asReadOnlyBuffer();
+        }
+        public int opcode() { return Opcodes.R_DATA; }
+    }
+
+    record XattrValue(ByteBuffer value) implements Result {
+        public XattrValue {
+            value = value.asReadOnlyBuffer();
+        }
+        public int opcode() { return Opcodes.R_XATTR_VALUE; }
+    }
+
+    record Xattrs(java.util.List<Xattr> xattrs) implements Result {
+        public Xattrs {
+            xattrs = java.util.List.copyOf(xattrs);
+        }
+        public int opcode() { return Opcodes.R_XATTRS; }
+    }
+
+    record Statfs(NodeInfo info) implements Result {
+        public int opcode() { return Opcodes.R_STATFS; }
+    }
+}

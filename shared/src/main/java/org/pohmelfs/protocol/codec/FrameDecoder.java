@@ -1,0 +1,125 @@
+package org.pohmelfs.protocol.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+import org.pohmelfs.protocol.ChecksumAlgorithm;
+import org.pohmelfs.protocol.ErrorCode;
+import org.pohmelfs.protocol.Message;
+import org.pohmelfs.protocol.Opcodes;
+import org.pohmelfs.protocol.ProtocolException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Splits the byte stream into frames and decodes each into one {@link Message}.
+ *
+ * <pre>
+ *  0               4       6       8                       16
+ *  +---------------+-------+-------+-----------------------+-----------------+-----------+
+ *  | length (u32)  | type  | flags | id (u64)              | body            | checksum  |
+ *  +---------------+-------+-------+-----------------------+-----------------+-----------+
+ *  length = bytes after the length field (12 + body + trailer); at most maxFrame
+ *  type   = frame type (Opcodes.FRAME_*)
+ *  flags  = bits 0-1: checksum algorithm of the trailer; bits 2-15: reserved, zero
+ *  id     = transaction id (REQUEST, REPLY), push id (PUSH, PUSH_ACK), else 0
+ *  checksum covers type, flags, id and body
+ * </pre>
+ *
+ * <p>A frame whose length exceeds {@code maxFrame} is refused from its header alone: nothing
+ * of it is buffered. Any malformed frame — bad length, unknown type, bad checksum, a body that
+ * does not parse — is answered with one ERROR frame, after which the connection closes and
+ * every further byte is discarded (the decoder ends in its BAD state).
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(FrameDecoder.class);
+
+    /** Bytes of a frame after its length field when the body is empty and there is no trailer. */
+    public static final int HEADER_AFTER_LENGTH = 12;
+
+    private final int maxFrame;
+    private boolean bad;
+
+    /** @param maxFrame the largest value of the length field this side accepts */
+    public FrameDecoder(int maxFrame) {
+        if (maxFrame < 64) {
+            throw new IllegalArgumentException("maxFrame must be at least 64 bytes");
+        }
+        this.maxFrame = maxFrame;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (bad) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            Message m = decodeFrame(in, FrameChecksum.of(ctx.channel()).negotiated(), maxFrame);
+            if (m != null) {
+                out.add(m);
+            }
+        } catch (ProtocolException e) {
+            bad = true;
+            in.skipBytes(in.readableBytes());
+            log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+            ctx.writeAndFlush(new Message.ConnectionError(e.code(), e.getMessage()))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Decodes one frame from {@code in} if it holds a whole one; returns null (consuming
+     * nothing) otherwise. Pure apart from advancing {@code in}; public for fuzzing and tools.
+     *
+     * @param negotiated the connection's checksum algorithm, or null during the handshake
+     */
+    public static Message decodeFrame(ByteBuf in, ChecksumAlgorithm negotiated, int maxFrame) {
+        if (in.readableBytes() < 4) {
+            return null;
+        }
+        long length = in.getUnsignedInt(in.readerIndex());
+        if (length > maxFrame) {
+            throw new ProtocolException(ErrorCode.TOO_LARGE,
+                    "frame of " + length + " bytes exceeds the limit of " + maxFrame);
+        }
+        if (length < HEADER_AFTER_LENGTH) {
+            throw new ProtocolException("frame length " + length + " is shorter than a header");
+        }
+        if (in.readableBytes() < 4 + length) {
+            return null;
+        }
+        int start = in.readerIndex() + 4;
+        int type = in.getUnsignedShort(start);
+        int flags = in.getUnsignedShort(start + 2);
+        long id = in.getLong(start + 4);
+        if ((flags & ~0x3) != 0) {
+            throw new ProtocolException("reserved frame flags set: 0x" + Integer.toHexString(flags));
+        }
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.of(flags & 0x3);
+        ChecksumAlgorithm expected = negotiated != null ? negotiated : FrameChecksum.HANDSHAKE;
+        if (algorithm != expected && !(negotiated == null && type == Opcodes.FRAME_ERROR)) {
+            throw new ProtocolException("frame carries checksum " + algorithm + " but the connection uses "
+                    + expected);
+        }
+        int trailer = algorithm.trailerLength();
+        int covered = (int) length - trailer;
+        if (covered < HEADER_AFTER_LENGTH) {
+            throw new ProtocolException("frame too short for its " + algorithm + " trailer");
+        }
+        if (!Checksums.verify(algorithm, in, start, covered, start + covered)) {
+            throw new ProtocolException(algorithm + " checksum mismatch in " + FrameEncoder.name(type) + " frame");
+        }
+        ByteBuf body = in.slice(start + HEADER_AFTER_LENGTH, covered - HEADER_AFTER_LENGTH);
+        in.skipBytes(4 + (int) length);
+        try {
+            return BodyCodec.decode(type, id, body);
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ProtocolException("malformed " + FrameEncoder.name(type) + " body: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.pohmelfs.protocol.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToByteEncoder;
+import org.pohmelfs.protocol.ChecksumAlgorithm;
+import org.pohmelfs.protocol.Message;
+import org.pohmelfs.protocol.Opcodes;
+
+/**
+ * Writes one {@link Message} as one frame (layout in {@link FrameDecoder}). Handshake frames
+ * and connection errors sent before the handshake completes carry CRC-32C; all others the
+ * negotiated checksum. A WELCOME switches the connection to the negotiated algorithm right
+ * after it is written.
+ */
+@ChannelHandler.Sharable
+public final class FrameEncoder extends MessageToByteEncoder<Message> {
+    public static final FrameEncoder INSTANCE = new FrameEncoder();
+
+    private FrameEncoder() {
+        super(Message.class);
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Message msg, ByteBuf out) {
+        FrameChecksum state = FrameChecksum.of(ctx.channel());
+        ChecksumAlgorithm algorithm = state.current();
+        encode(msg, algorithm, out);
+        if (msg instanceof Message.Welcome w) {
+            state.negotiate(w.checksum());
+        }
+    }
+
+    /** Encodes a whole frame; public for tests, benchmarks and tools. */
+    public static void encode(Message msg, ChecksumAlgorithm algorithm, ByteBuf out) {
+        int start = out.writerIndex();
+        out.writeInt(0); // length, patched below
+        out.writeShort(msg.frameType());
+        out.writeShort(algorithm.code());
+        out.writeLong(msg.id());
+        BodyCodec.encode(msg, out);
+        int covered = out.writerIndex() - start - 4;
+        Checksums.writeTrailer(algorithm, out, start + 4, covered);
+        out.setInt(start, out.writerIndex() - start - 4);
+    }
+
+    /** The frame type of a message, for logs. */
+    static String name(int frameType) {
+        return switch (frameType) {
+            case Opcodes.FRAME_HELLO -> "HELLO";
+            case Opcodes.FRAME_WELCOME -> "WELCOME";
+            case Opcodes.FRAME_REQUEST -> "REQUEST";
+            case Opcodes.FRAME_REPLY -> "REPLY";
+            case Opcodes.FRAME_PUSH -> "PUSH";
+            case Opcodes.FRAME_PUSH_ACK -> "PUSH_ACK";
+            case Opcodes.FRAME_ERROR -> "ERROR";
+            default -> "type " + frameType;
+        };
+    }
+}
