@@ -4,7 +4,7 @@ package org.pohmelfs.protocol;
  * Attributes of one object.
  *
  * @param type      file or directory
- * @param size      bytes for a file; number of entries for a directory
+ * @param size      bytes for a file; 0 for a directory
  * @param mtimeNanos modification time, nanoseconds since the Unix epoch
  * @param mode      POSIX permission bits (lower 12 bits)
  * @param version   the node-kept version: changes on every change to the object, and for a
