@@ -65,7 +65,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             bad = true;
             in.skipBytes(in.readableBytes());
             log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-            ctx.writeAndFlush(new Message.ConnectionError(e.code(), e.getMessage()))
+            // Through the whole pipeline: the encoder sits after this decoder.
+            ctx.channel().writeAndFlush(new Message.ConnectionError(e.code(), e.getMessage()))
                     .addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -1,0 +1,100 @@
+package org.pohmelfs.client;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.pohmelfs.protocol.ErrorCode;
+import org.pohmelfs.protocol.Message;
+import org.pohmelfs.protocol.Result;
+import org.pohmelfs.protocol.codec.FrameChecksum;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client end of one connection: completes the handshake future with the node's WELCOME,
+ * matches each REPLY to its pending transaction by id, acknowledges pushes, and fails
+ * everything pending when the connection ends.
+ */
+final class ClientSession extends SimpleChannelInboundHandler<Message> {
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+
+    final CompletableFuture<Message.Welcome> welcome = new CompletableFuture<>();
+    final Map<Long, CompletableFuture<Message.Reply>> pending = new ConcurrentHashMap<>();
+    private final String target;
+    private final Consumer<Message.Push> pushListener;
+    private volatile NodeException closedBecause;
+
+    ClientSession(String target, Consumer<Message.Push> pushListener) {
+        this.target = target;
+        this.pushListener = pushListener;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+        switch (msg) {
+            case Message.Welcome w -> {
+                // Every frame after WELCOME carries the algorithm it names, in both directions.
+                FrameChecksum.of(ctx.channel()).negotiate(w.checksum());
+                welcome.complete(w);
+            }
+            case Message.Reply r -> {
+                CompletableFuture<Message.Reply> f = pending.remove(r.txid());
+                if (f != null) {
+                    f.complete(r);
+                } else {
+                    log.debug("reply for unknown or timed-out transaction {} from {}", r.txid(), target);
+                }
+            }
+            case Message.Push p -> {
+                Result result = new Result.Ok();
+                try {
+                    pushListener.accept(p);
+                } catch (RuntimeException e) {
+                    log.warn("push {} from {} failed: {}", p.pushId(), target, e.toString());
+                    result = new Result.Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage()));
+                }
+                ctx.writeAndFlush(new Message.PushAck(p.pushId(), result));
+            }
+            case Message.ConnectionError e -> {
+                closedBecause = new NodeException(e.code(), "node " + target + " closed the connection: " + e.message());
+                log.warn("{}", closedBecause.getMessage());
+                ctx.close();
+            }
+            case Message.Hello h -> protocolError(ctx, "unexpected HELLO from node");
+            case Message.Request r -> protocolError(ctx, "unexpected REQUEST from node");
+            case Message.PushAck a -> protocolError(ctx, "unexpected PUSH_ACK from node");
+        }
+    }
+
+    private void protocolError(ChannelHandlerContext ctx, String why) {
+        closedBecause = new NodeException(ErrorCode.PROTOCOL_ERROR, why + " " + target);
+        ctx.writeAndFlush(new Message.ConnectionError(ErrorCode.PROTOCOL_ERROR, why)).addListener(f -> ctx.close());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (closedBecause == null) {
+            closedBecause = new NodeException.ConnectionLost("connection to " + target + " failed: " + cause);
+        }
+        log.debug("connection to {} failed", target, cause);
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        NodeException why = closedBecause != null ? closedBecause
+                : new NodeException.ConnectionLost("connection to " + target + " closed");
+        welcome.completeExceptionally(why);
+        for (Long id : pending.keySet()) {
+            CompletableFuture<Message.Reply> f = pending.remove(id);
+            if (f != null) {
+                f.completeExceptionally(why instanceof NodeException.ConnectionLost ? why
+                        : new NodeException.ConnectionLost(why.getMessage()));
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+}

@@ -1,0 +1,122 @@
+package org.pohmelfs.client;
+
+import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
+import org.pohmelfs.protocol.ErrorCode;
+import org.pohmelfs.protocol.Handshake;
+import org.pohmelfs.protocol.Message;
+import org.pohmelfs.transport.ProtocolPipeline;
+import reactor.netty.Connection;
+import reactor.netty.tcp.TcpClient;
+
+/**
+ * Opens handshaken connections to storage nodes. One NodeClient stands for one client process
+ * (one gateway): it draws one random incarnation and one sequence of transaction ids shared by
+ * all its connections, so that (peerId, incarnation, txid) names a transaction uniquely even
+ * when it is resent to another node.
+ */
+public final class NodeClient {
+    private final ClientSettings settings;
+    private final SslContext ssl;
+    private final long incarnation = new SecureRandom().nextLong();
+    private final AtomicLong txids = new AtomicLong(1);
+
+    public NodeClient(ClientSettings settings) {
+        this.settings = settings;
+        try {
+            this.ssl = settings.tls() == null ? null : settings.tls().clientContext();
+        } catch (SSLException e) {
+            throw new IllegalArgumentException("cannot load TLS material: " + e.getMessage(), e);
+        }
+    }
+
+    public ClientSettings settings() {
+        return settings;
+    }
+
+    public long incarnation() {
+        return incarnation;
+    }
+
+    /** Connects and completes the handshake; fails with {@link NodeException} on refusal. */
+    public CompletableFuture<NodeConnection> connect(InetSocketAddress address) {
+        return connect(address, push -> { });
+    }
+
+    /**
+     * Connects and completes the handshake.
+     *
+     * @param pushListener called on the event loop for each PUSH from the node, before the
+     *                     client acknowledges it
+     */
+    public CompletableFuture<NodeConnection> connect(InetSocketAddress address, Consumer<Message.Push> pushListener) {
+        String target = address.getHostString() + ":" + address.getPort();
+        ClientSession session = new ClientSession(target, pushListener);
+        int timeoutMillis = (int) settings.connectTimeout().toMillis();
+        Message.Hello hello = new Message.Hello(Handshake.MIN_VERSION, Handshake.MAX_VERSION, settings.peerId(),
+                incarnation, settings.clusterName(), settings.link().checksums(), settings.link().maxFrame(),
+                ssl != null, settings.features());
+        return TcpClient.create()
+                .remoteAddress(() -> address)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .doOnChannelInit((observer, channel, remote) -> ProtocolPipeline.configureClient(channel, ssl,
+                        address.getHostString(), address.getPort(), settings.link().maxFrame(), session))
+                .connect()
+                .toFuture()
+                .thenCompose(connection -> handshake(connection, session, hello, target, timeoutMillis));
+    }
+
+    /** Connects and waits; for tools and tests. */
+    public NodeConnection connectBlocking(InetSocketAddress address) {
+        try {
+            return connect(address).get(settings.connectTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof NodeException ne) {
+                throw ne;
+            }
+            throw new NodeException.ConnectionLost("cannot connect to " + address + ": " + e.getCause());
+        } catch (TimeoutException e) {
+            throw new NodeException.Timeout("connecting to " + address + " timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeException.ConnectionLost("interrupted while connecting to " + address);
+        }
+    }
+
+    private CompletableFuture<NodeConnection> handshake(Connection connection, ClientSession session,
+                                                        Message.Hello hello, String target, int timeoutMillis) {
+        // Reactor Netty reads only on demand of an inbound subscriber; the session handler reads itself.
+        connection.channel().config().setAutoRead(true);
+        connection.channel().writeAndFlush(hello);
+        return session.welcome
+                .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .handle((welcome, error) -> {
+                    if (error != null) {
+                        connection.dispose();
+                        Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+                        if (cause instanceof NodeException ne) {
+                            throw ne;
+                        }
+                        throw new NodeException(ErrorCode.HANDSHAKE_REFUSED, "handshake with " + target + " failed: " + cause);
+                    }
+                    String refusal = Handshake.check(settings.link(), hello, welcome);
+                    if (refusal != null) {
+                        connection.channel().writeAndFlush(new Message.ConnectionError(ErrorCode.HANDSHAKE_REFUSED, refusal))
+                                .addListener(f -> connection.dispose());
+                        throw new NodeException(ErrorCode.HANDSHAKE_REFUSED, "refusing node " + target + ": " + refusal);
+                    }
+                    return new NodeConnection(connection.channel(), session, welcome, incarnation,
+                            settings.requestTimeout().toMillis(), txids);
+                });
+    }
+}

@@ -1,0 +1,58 @@
+package org.pohmelfs.node.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.pohmelfs.protocol.ChecksumAlgorithm;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The storage node's configuration ({@code pohmelfs.node.*}).
+ *
+ * @param id                 this node's identity (unique in the cluster)
+ * @param cluster            cluster name; clients of another cluster are refused
+ * @param host               address the native protocol listens on
+ * @param port               native protocol port
+ * @param export             the export directory: files live here as plain files
+ * @param sizeLimit          limit on the export's size (0: none)
+ * @param readOnly           refuse every change
+ * @param fsync              make every committed transaction durable before answering
+ * @param maxFrame           largest frame accepted
+ * @param checksums          frame checksum algorithms accepted, most preferred first
+ * @param ioConcurrency      file-system calls running at once (each holds a carrier thread)
+ * @param maxInFlight        transactions in flight per connection before reading pauses
+ * @param replyCacheEntries  answered transactions remembered for resends
+ * @param tls                TLS for the native protocol
+ */
+@ConfigurationProperties("pohmelfs.node")
+public record NodeProperties(
+        @DefaultValue("node1") String id,
+        @DefaultValue("pohmelfs") String cluster,
+        @DefaultValue("127.0.0.1") String host,
+        @DefaultValue("7070") int port,
+        @DefaultValue("./data/node1") Path export,
+        @DefaultValue("0B") DataSize sizeLimit,
+        @DefaultValue("false") boolean readOnly,
+        @DefaultValue("true") boolean fsync,
+        @DefaultValue("4MB") DataSize maxFrame,
+        @DefaultValue("CRC32C") List<ChecksumAlgorithm> checksums,
+        @DefaultValue("64") int ioConcurrency,
+        @DefaultValue("256") int maxInFlight,
+        @DefaultValue("100000") int replyCacheEntries,
+        @DefaultValue Tls tls) {
+
+    /**
+     * TLS on the native protocol: enabled when all three files are set.
+     *
+     * @param certificate PEM certificate chain of the node
+     * @param privateKey  PEM private key of the node
+     * @param trustedCa   PEM CA certificate(s) that sign trusted gateways
+     * @param required    refuse plaintext clients
+     */
+    public record Tls(Path certificate, Path privateKey, Path trustedCa, @DefaultValue("false") boolean required) {
+        public boolean enabled() {
+            return certificate != null && privateKey != null && trustedCa != null;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package org.pohmelfs.node.server;
+
+import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Set;
+import org.pohmelfs.protocol.Handshake;
+import org.pohmelfs.protocol.LinkPolicy;
+import org.pohmelfs.transport.ProtocolPipeline;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * The native-protocol server of a storage node: a Reactor Netty {@link TcpServer} whose
+ * channels carry the shared protocol pipeline and a {@link NodeSession} each.
+ */
+public final class NodeServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeServer.class);
+
+    /** Everything the server needs, as plain values. */
+    public record Settings(String nodeId, String cluster, String host, int port, LinkPolicy link, SslContext tls,
+                           int maxInFlight) {
+    }
+
+    private final Settings settings;
+    private final RequestExecutor executor;
+    private final IoExecutor ioThreads;
+    private final NodeMetrics metrics;
+    private final long incarnation = new SecureRandom().nextLong();
+    private DisposableServer server;
+
+    public NodeServer(Settings settings, RequestExecutor executor, IoExecutor ioThreads, NodeMetrics metrics) {
+        this.settings = settings;
+        this.executor = executor;
+        this.ioThreads = ioThreads;
+        this.metrics = metrics;
+    }
+
+    /** Binds the port; returns once the node accepts connections. */
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        server = TcpServer.create()
+                .host(settings.host())
+                .port(settings.port())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .doOnChannelInit((observer, channel, remote) -> ProtocolPipeline.configureServer(channel,
+                        settings.tls(), settings.link().maxFrame(), new NodeSession(settings.link(), this::identity,
+                                executor, ioThreads, metrics, settings.maxInFlight())))
+                // Reactor Netty reads only on demand of an inbound subscriber; the session handler
+                // consumes frames itself and manages back-pressure with auto-read.
+                .doOnConnection(connection -> connection.channel().config().setAutoRead(true))
+                .handle((in, out) -> Mono.never())
+                .bindNow(Duration.ofSeconds(10));
+        log.info("node {} serving the native protocol on {}:{} ({})", settings.nodeId(), settings.host(), port(),
+                settings.tls() == null ? "plaintext" : settings.link().requireTls() ? "TLS required" : "TLS optional");
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public int port() {
+        return ((InetSocketAddress) server.address()).getPort();
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(settings.host(), port());
+    }
+
+    public synchronized boolean isRunning() {
+        return server != null && !server.isDisposed();
+    }
+
+    /** The node as it introduces itself; the epoch is 0 until a cluster map exists. */
+    Handshake.NodeIdentity identity() {
+        return new Handshake.NodeIdentity(settings.nodeId(), incarnation, settings.cluster(), 0L, Set.of());
+    }
+
+    /** Stops accepting, closes connections. */
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.disposeNow(Duration.ofSeconds(10));
+            server = null;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package org.pohmelfs.node.server;
+
+import org.pohmelfs.protocol.Message;
+import org.pohmelfs.protocol.NodeInfo;
+
+/** What the server needs from the store: apply a transaction, report the export. */
+public interface RequestExecutor {
+
+    /**
+     * Applies one transaction and returns its reply. Blocking, thread-safe; never throws for a
+     * failed command (that is a Result.Error in the reply).
+     *
+     * @param peer the client as it introduced itself in HELLO
+     */
+    Message.Reply execute(Peer peer, Message.Request request);
+
+    /** Capacity, usage and mode of the export now. */
+    NodeInfo info();
+
+    /** A connected client, as named in its HELLO. */
+    record Peer(String id, long incarnation, String address) {
+    }
+}
