@@ -47,6 +47,11 @@ public final class NodeClient {
         return incarnation;
     }
 
+    /** A fresh transaction id, unique for this client process across all its connections. */
+    public long newTxid() {
+        return txids.getAndIncrement();
+    }
+
     /** Connects and completes the handshake; fails with {@link NodeException} on refusal. */
     public CompletableFuture<NodeConnection> connect(InetSocketAddress address) {
         return connect(address, push -> { });

@@ -1,0 +1,58 @@
+package org.pohmelfs.gateway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.pohmelfs.protocol.ChecksumAlgorithm;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The gateway's configuration ({@code pohmelfs.gateway.*}).
+ *
+ * @param id             this gateway's identity (unique among gateways; sent to nodes)
+ * @param cluster        cluster name, must match the nodes'
+ * @param nodes          storage nodes as host:port
+ * @param readOnly       refuse every change with 403
+ * @param connectTimeout connect plus handshake with a node
+ * @param requestTimeout how long one transaction may take on a node
+ * @param pipelineDepth  data chunks in flight per upload or download
+ * @param listPageMax    largest page of a directory listing
+ * @param checksums      frame checksums accepted from nodes, most preferred first
+ * @param tls            TLS towards the nodes
+ * @param auth           HTTP authentication
+ */
+@ConfigurationProperties("pohmelfs.gateway")
+public record GatewayProperties(
+        @DefaultValue("gw1") String id,
+        @DefaultValue("pohmelfs") String cluster,
+        @DefaultValue("127.0.0.1:7070") List<String> nodes,
+        @DefaultValue("false") boolean readOnly,
+        @DefaultValue("5s") Duration connectTimeout,
+        @DefaultValue("30s") Duration requestTimeout,
+        @DefaultValue("4") int pipelineDepth,
+        @DefaultValue("1000") int listPageMax,
+        @DefaultValue("CRC32C") List<ChecksumAlgorithm> checksums,
+        @DefaultValue Tls tls,
+        @DefaultValue Auth auth) {
+
+    /** TLS towards the nodes: enabled when all three files are set. */
+    public record Tls(Path certificate, Path privateKey, Path trustedCa, @DefaultValue("false") boolean required) {
+        public boolean enabled() {
+            return certificate != null && privateKey != null && trustedCa != null;
+        }
+    }
+
+    /**
+     * HTTP Basic authentication.
+     *
+     * @param enabled whether requests to /api and /dav need credentials
+     * @param users   the users; passwords are stored hashed, e.g. "{bcrypt}$2a$10$..."
+     */
+    public record Auth(@DefaultValue("false") boolean enabled, @DefaultValue List<User> users) {
+    }
+
+    /** One user: name, hashed password, and whether the user may only read. */
+    public record User(String name, String password, @DefaultValue("false") boolean readOnly) {
+    }
+}

@@ -1,0 +1,233 @@
+package org.pohmelfs.gateway.files;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.pohmelfs.gateway.nodes.NodeSet;
+import org.pohmelfs.protocol.Attr;
+import org.pohmelfs.protocol.Command;
+import org.pohmelfs.protocol.ErrorCode;
+import org.pohmelfs.protocol.NodeInfo;
+import org.pohmelfs.protocol.ObjectPath;
+import org.pohmelfs.protocol.Result;
+import org.pohmelfs.protocol.Xattr;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * File operations in terms of paths, shared by the REST and WebDAV front ends. Everything a
+ * front end needs from the storage nodes goes through here; each method is one or a few
+ * transactions on the {@link NodeSet}.
+ *
+ * <p>Uploads are written aside into a staging folder and renamed over the target in one
+ * transaction at the end, so a failed upload leaves the previous version intact and no
+ * half-written file is ever visible under the target's name.
+ */
+public final class FileService {
+    private static final Logger log = LoggerFactory.getLogger(FileService.class);
+
+    /** Root-level folder holding uploads in progress; hidden from listings, refused in paths. */
+    public static final String STAGING = ".pohmelfs-staging";
+
+    private final NodeSet nodes;
+    private final String gatewayId;
+    private final int chunkSize;
+    private final int pipelineDepth;
+
+    public FileService(NodeSet nodes, String gatewayId, int chunkSize, int pipelineDepth) {
+        this.nodes = nodes;
+        this.gatewayId = gatewayId;
+        this.chunkSize = chunkSize;
+        this.pipelineDepth = pipelineDepth;
+    }
+
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /** Cuts a request body into the chunks {@link #upload} sends, one WRITE each. */
+    public Flux<ByteBuffer> chunks(Flux<org.springframework.core.io.buffer.DataBuffer> body) {
+        return Rechunker.rechunk(body, chunkSize);
+    }
+
+    public Mono<Attr> stat(ObjectPath path) {
+        return nodes.read(List.of(new Command.Stat(path.toString())))
+                .map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
+    }
+
+    /** Attributes, or empty when the object does not exist. */
+    public Mono<Attr> find(ObjectPath path) {
+        return stat(path).onErrorResume(e -> e instanceof FileException f && f.code() == ErrorCode.NOT_FOUND,
+                e -> Mono.empty());
+    }
+
+    /** One page of a directory, staging folder left out. */
+    public Mono<Result.Listing> list(ObjectPath dir, String startAfter, int limit) {
+        return nodes.read(List.of(new Command.List(dir.toString(), startAfter, limit)))
+                .map(r -> Replies.result(r, 0, Result.Listing.class))
+                .map(l -> dir.isRoot() ? withoutStaging(l) : l);
+    }
+
+    /** Every entry of a directory, page by page. */
+    public Flux<org.pohmelfs.protocol.DirEntry> listAll(ObjectPath dir, int pageSize) {
+        return list(dir, "", pageSize).expand(page -> page.more() && !page.entries().isEmpty()
+                        ? list(dir, page.entries().getLast().name(), pageSize) : Mono.empty())
+                .concatMapIterable(Result.Listing::entries);
+    }
+
+    private static Result.Listing withoutStaging(Result.Listing l) {
+        if (l.entries().stream().noneMatch(e -> e.name().equals(STAGING))) {
+            return l;
+        }
+        return new Result.Listing(l.directory(), l.entries().stream().filter(e -> !e.name().equals(STAGING)).toList(),
+                l.more());
+    }
+
+    /**
+     * Reads {@code length} bytes from {@code offset} as a stream of chunks, several in flight.
+     * Fails (ending the stream early) if the file changes while it is read, so a client never
+     * gets a mix of two versions under one ETag.
+     */
+    public Flux<ByteBuffer> read(ObjectPath path, Attr expected, long offset, long length) {
+        if (length <= 0) {
+            return Flux.empty();
+        }
+        long chunks = (length + chunkSize - 1) / chunkSize;
+        String p = path.toString();
+        return Flux.range(0, (int) chunks)
+                .flatMapSequential(i -> {
+                    long from = offset + (long) i * chunkSize;
+                    int n = (int) Math.min(chunkSize, offset + length - from);
+                    return nodes.read(List.of(new Command.Read(p, from, n)))
+                            .map(r -> Replies.result(r, 0, Result.Data.class))
+                            .map(d -> {
+                                if (d.attr().version() != expected.version()) {
+                                    throw new FileException(ErrorCode.ABORTED, p + " changed while it was read");
+                                }
+                                if (d.data().remaining() != n) {
+                                    throw new FileException(ErrorCode.ABORTED, p + " shrank while it was read");
+                                }
+                                return d.data();
+                            });
+                }, pipelineDepth, 1);
+    }
+
+    /**
+     * Stores a whole new content for {@code path}: written aside, then renamed over the target.
+     *
+     * @param parents create missing parent folders
+     * @param expect  a precondition checked right before the rename, or null
+     */
+    public Mono<Attr> upload(ObjectPath path, Flux<ByteBuffer> chunks, boolean parents, Precondition expect) {
+        ObjectPath staging = ObjectPath.ROOT.child(STAGING).child(gatewayId + "-" + UUID.randomUUID());
+        String sp = staging.toString();
+        Mono<Void> begin = nodes.write(List.of(new Command.Mkdir(staging.parent().toString(), true, 0700),
+                        new Command.Create(sp, true, false, 0644)))
+                .doOnNext(Replies::check).then();
+        Mono<Long> body = chunks.index()
+                .flatMapSequential(t -> nodes.write(List.of(new Command.Write(sp, t.getT1() * chunkSize, t.getT2(), false)))
+                        .doOnNext(Replies::check)
+                        .thenReturn((long) t.getT2().remaining()), pipelineDepth, 1)
+                .reduce(0L, Long::sum);
+        Mono<Attr> commit = Mono.defer(() -> {
+            Mono<Void> check = expect == null ? Mono.empty() : find(path).map(java.util.Optional::of)
+                    .defaultIfEmpty(java.util.Optional.empty())
+                    .doOnNext(current -> expect.check(current.orElse(null))).then();
+            List<Command> tx = new ArrayList<>();
+            if (parents && !path.parent().isRoot()) {
+                tx.add(new Command.Mkdir(path.parent().toString(), true, 0755));
+            }
+            tx.add(new Command.Rename(sp, path.toString(), false));
+            int renameIndex = tx.size() - 1;
+            return check.then(nodes.write(tx)).map(r -> Replies.result(r, renameIndex, Result.Attrs.class).attr());
+        });
+        return begin.then(body).then(commit)
+                .onErrorResume(e -> discard(sp).then(Mono.error(e)))
+                .doOnCancel(() -> discard(sp).subscribe());
+    }
+
+    private Mono<Void> discard(String stagingPath) {
+        return nodes.write(List.of(new Command.Delete(stagingPath, false)))
+                .doOnNext(r -> {
+                    if (!r.ok()) {
+                        log.debug("discarding {}: {}", stagingPath, r.firstError());
+                    }
+                })
+                .onErrorResume(e -> {
+                    log.warn("could not discard staging file {}: {}", stagingPath, e.toString());
+                    return Mono.empty();
+                })
+                .then();
+    }
+
+    public Mono<Attr> mkdir(ObjectPath path, boolean parents) {
+        return nodes.write(List.of(new Command.Mkdir(path.toString(), parents, 0755)))
+                .map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
+    }
+
+    public Mono<Void> delete(ObjectPath path, boolean recursive) {
+        return nodes.write(List.of(new Command.Delete(path.toString(), recursive))).doOnNext(Replies::check).then();
+    }
+
+    public Mono<Attr> move(ObjectPath from, ObjectPath to, boolean overwrite) {
+        return nodes.write(List.of(new Command.Rename(from.toString(), to.toString(), !overwrite)))
+                .map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
+    }
+
+    /** Copies; with {@code overwrite} an existing target is replaced (a directory replaced whole). */
+    public Mono<Attr> copy(ObjectPath from, ObjectPath to, boolean overwrite) {
+        List<Command> tx = new ArrayList<>();
+        if (overwrite) {
+            return find(to).flatMap(existing -> nodes.write(List.of(new Command.Delete(to.toString(), true),
+                            new Command.Copy(from.toString(), to.toString(), true)))
+                            .map(r -> Replies.result(r, 1, Result.Attrs.class).attr()))
+                    .switchIfEmpty(Mono.defer(() -> copy(from, to, false)));
+        }
+        tx.add(new Command.Copy(from.toString(), to.toString(), true));
+        return nodes.write(tx).map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
+    }
+
+    public Mono<Attr> setAttributes(ObjectPath path, long mtimeNanos, int mode) {
+        return nodes.write(List.of(new Command.SetAttr(path.toString(), mtimeNanos, mode)))
+                .map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
+    }
+
+    public Mono<List<Xattr>> xattrs(ObjectPath path) {
+        return nodes.read(List.of(new Command.XattrList(path.toString())))
+                .map(r -> Replies.result(r, 0, Result.Xattrs.class).xattrs());
+    }
+
+    public Mono<ByteBuffer> xattr(ObjectPath path, String name) {
+        return nodes.read(List.of(new Command.XattrGet(path.toString(), name)))
+                .map(r -> Replies.result(r, 0, Result.XattrValue.class).value());
+    }
+
+    /** Sets several extended attributes and removes others, all in one transaction. */
+    public Mono<Void> updateXattrs(ObjectPath path, List<Xattr> set, List<String> remove) {
+        List<Command> tx = new ArrayList<>();
+        for (Xattr x : set) {
+            tx.add(new Command.XattrSet(path.toString(), x.name(), x.value()));
+        }
+        for (String name : remove) {
+            tx.add(new Command.XattrRemove(path.toString(), name));
+        }
+        if (tx.isEmpty()) {
+            return Mono.empty();
+        }
+        return nodes.write(tx).doOnNext(Replies::check).then();
+    }
+
+    public Mono<NodeInfo> usage() {
+        return nodes.read(List.of(new Command.Statfs())).map(r -> Replies.result(r, 0, Result.Statfs.class).info());
+    }
+
+    /** A check of the target's current state made right before an upload replaces it. */
+    @FunctionalInterface
+    public interface Precondition {
+        /** Throws {@link FileException} (PRECONDITION) if the upload must not replace {@code current}. */
+        void check(Attr current);
+    }
+}

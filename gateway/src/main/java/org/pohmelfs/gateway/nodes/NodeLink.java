@@ -1,0 +1,71 @@
+package org.pohmelfs.gateway.nodes;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.pohmelfs.client.NodeClient;
+import org.pohmelfs.client.NodeConnection;
+import org.pohmelfs.protocol.Message;
+import reactor.core.publisher.Mono;
+
+/**
+ * The gateway's link to one storage node: one multiplexed connection, opened on first use and
+ * opened again after it closes. Safe for concurrent use.
+ */
+public final class NodeLink {
+    private final InetSocketAddress address;
+    private final NodeClient client;
+    private final AtomicReference<CompletableFuture<NodeConnection>> current = new AtomicReference<>();
+
+    public NodeLink(InetSocketAddress address, NodeClient client) {
+        this.address = address;
+        this.client = client;
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** The open connection, connecting first when there is none. */
+    public Mono<NodeConnection> connection() {
+        return Mono.defer(() -> Mono.fromFuture(connectionFuture(), true));
+    }
+
+    private CompletableFuture<NodeConnection> connectionFuture() {
+        while (true) {
+            CompletableFuture<NodeConnection> f = current.get();
+            if (f != null && !(f.isDone() && (f.isCompletedExceptionally() || !f.join().isOpen()))) {
+                return f;
+            }
+            CompletableFuture<NodeConnection> fresh = new CompletableFuture<>();
+            if (current.compareAndSet(f, fresh)) {
+                client.connect(address).whenComplete((c, e) -> {
+                    if (e != null) {
+                        fresh.completeExceptionally(e);
+                    } else {
+                        fresh.complete(c);
+                    }
+                });
+                return fresh;
+            }
+        }
+    }
+
+    /** Sends a request on the current connection. */
+    public Mono<Message.Reply> send(Message.Request request) {
+        return connection().flatMap(c -> Mono.fromFuture(c.send(request), true));
+    }
+
+    /** Closes the connection if one is open. */
+    public void close() {
+        CompletableFuture<NodeConnection> f = current.getAndSet(null);
+        if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
+            f.join().close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return address.getHostString() + ":" + address.getPort();
+    }
+}

@@ -1,0 +1,308 @@
+package org.pohmelfs.gateway.rest;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.pohmelfs.gateway.files.FileException;
+import org.pohmelfs.gateway.files.FileService;
+import org.pohmelfs.gateway.http.HttpProblem;
+import org.pohmelfs.gateway.http.PathCodec;
+import org.pohmelfs.gateway.http.Preconditions;
+import org.pohmelfs.protocol.Attr;
+import org.pohmelfs.protocol.ErrorCode;
+import org.pohmelfs.protocol.ObjectPath;
+import org.pohmelfs.protocol.Xattr;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpRange;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.MediaTypeFactory;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The REST API over the file tree, made for curl: {@code /api/v1/files/PATH} is a file's
+ * content or a directory's JSON listing; PUT uploads, DELETE removes, POST runs an action
+ * (mkdir, move, copy); {@code /api/v1/xattrs/PATH} holds extended attributes and
+ * {@code /api/v1/usage} the export's figures. Errors are RFC 9457 problem+json.
+ */
+@RestController
+@RequestMapping("/api/v1")
+@Tag(name = "files", description = "Files and directories")
+class FilesController {
+    static final String FILES = "/api/v1/files";
+    static final String XATTRS = "/api/v1/xattrs";
+    private static final int MAX_XATTR_VALUE = 64 * 1024;
+
+    private final FileService files;
+    private final int listPageMax;
+
+    FilesController(FileService files, RestSettings settings) {
+        this.files = files;
+        this.listPageMax = settings.listPageMax();
+    }
+
+    private static ObjectPath path(ServerHttpRequest request, String prefix) {
+        String raw = request.getPath().pathWithinApplication().value();
+        return PathCodec.decode(raw.length() <= prefix.length() ? "/" : raw.substring(prefix.length()));
+    }
+
+    @Operation(summary = "Download a file (Range and conditional requests supported) or list a directory (JSON, paged)")
+    @GetMapping("/files/**")
+    Mono<ResponseEntity<?>> get(ServerHttpRequest request,
+                                @Parameter(description = "listing cursor: the last name of the previous page")
+                                @RequestParam(defaultValue = "") String after,
+                                @RequestParam(defaultValue = "1000") int limit) {
+        ObjectPath path = path(request, FILES);
+        HttpHeaders in = request.getHeaders();
+        return files.stat(path).flatMap(attr -> {
+            switch (Preconditions.evaluate(in, attr, true)) {
+                case NOT_MODIFIED -> {
+                    return Mono.just(ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(validators(attr)).build());
+                }
+                case FAILED -> {
+                    return Mono.error(HttpProblem.preconditionFailed("precondition failed for " + path));
+                }
+                case PROCEED -> { }
+            }
+            if (attr.isDirectory()) {
+                int pageSize = Math.clamp(limit, 1, listPageMax);
+                return files.list(path, after, pageSize).map(page -> ResponseEntity.ok()
+                        .headers(validators(page.directory()))
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .body(FileViews.Listing.of(path.toString(), page.directory(), page.entries(), page.more())));
+            }
+            return Mono.just(download(path, attr, in));
+        });
+    }
+
+    @Operation(summary = "Headers of a file or directory, without the body")
+    @RequestMapping(path = "/files/**", method = RequestMethod.HEAD)
+    Mono<ResponseEntity<Void>> head(ServerHttpRequest request) {
+        ObjectPath path = path(request, FILES);
+        return files.stat(path).map(attr -> {
+            switch (Preconditions.evaluate(request.getHeaders(), attr, true)) {
+                case NOT_MODIFIED -> {
+                    return ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(validators(attr)).<Void>build();
+                }
+                case FAILED -> throw HttpProblem.preconditionFailed("precondition failed for " + path);
+                case PROCEED -> { }
+            }
+            HttpHeaders h = validators(attr);
+            if (!attr.isDirectory()) {
+                h.setContentLength(attr.size());
+                h.setContentType(contentType(path));
+                h.set(HttpHeaders.ACCEPT_RANGES, "bytes");
+            } else {
+                h.setContentType(MediaType.APPLICATION_JSON);
+            }
+            return ResponseEntity.ok().headers(h).<Void>build();
+        });
+    }
+
+    private ResponseEntity<?> download(ObjectPath path, Attr attr, HttpHeaders in) {
+        HttpHeaders out = validators(attr);
+        out.set(HttpHeaders.ACCEPT_RANGES, "bytes");
+        out.setContentType(contentType(path));
+        long size = attr.size();
+        long start = 0;
+        long length = size;
+        HttpStatus status = HttpStatus.OK;
+        List<HttpRange> ranges = parseRanges(in);
+        if (ranges.size() == 1 && Preconditions.ifRangeHolds(in, attr)) {
+            HttpRange range = ranges.getFirst();
+            if (!satisfiable(range, size)) {
+                throw new HttpProblem(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "RANGE_NOT_SATISFIABLE",
+                        "range not satisfiable for a file of " + size + " bytes")
+                        .withHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size);
+            }
+            start = range.getRangeStart(size);
+            long end = range.getRangeEnd(size);
+            length = end - start + 1;
+            status = HttpStatus.PARTIAL_CONTENT;
+            out.set(HttpHeaders.CONTENT_RANGE, "bytes " + start + "-" + end + "/" + size);
+        }
+        out.setContentLength(length);
+        Flux<DataBuffer> body = files.read(path, attr, start, length).map(DefaultDataBufferFactory.sharedInstance::wrap);
+        return ResponseEntity.status(status).headers(out).body(body);
+    }
+
+    private static List<HttpRange> parseRanges(HttpHeaders in) {
+        try {
+            return in.getRange();
+        } catch (IllegalArgumentException e) {
+            return List.of(); // an unparseable Range header is ignored (RFC 9110 section 14.2)
+        }
+    }
+
+    private static boolean satisfiable(HttpRange range, long size) {
+        try {
+            long start = range.getRangeStart(size);
+            return start < size && range.getRangeEnd(size) >= start;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @Operation(summary = "Upload a file (curl -T). 201 when created, 204 when replaced.")
+    @PutMapping("/files/**")
+    Mono<ResponseEntity<Void>> put(ServerHttpRequest request,
+                                   @Parameter(description = "create missing parent directories")
+                                   @RequestParam(defaultValue = "false") boolean parents) {
+        ObjectPath path = path(request, FILES);
+        if (path.isRoot()) {
+            return Mono.error(new FileException(ErrorCode.IS_DIRECTORY, "cannot PUT the root directory"));
+        }
+        HttpHeaders in = request.getHeaders();
+        boolean conditional = !in.getIfMatch().isEmpty() || !in.getIfNoneMatch().isEmpty()
+                || in.getIfUnmodifiedSince() >= 0;
+        return files.find(path).map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
+                .flatMap(before -> {
+                    Attr existing = before.orElse(null);
+                    if (existing != null && existing.isDirectory()) {
+                        return Mono.error(new FileException(ErrorCode.IS_DIRECTORY, path + " is a directory"));
+                    }
+                    if (Preconditions.evaluate(in, existing, false) != Preconditions.Outcome.PROCEED) {
+                        return Mono.error(HttpProblem.preconditionFailed("precondition failed for " + path));
+                    }
+                    FileService.Precondition recheck = conditional ? current -> {
+                        if (Preconditions.evaluate(in, current, false) != Preconditions.Outcome.PROCEED) {
+                            throw HttpProblem.preconditionFailed(path + " changed during the upload");
+                        }
+                    } : null;
+                    return files.upload(path, rechunk(request), parents, recheck)
+                            .onErrorMap(e -> e instanceof FileException f && f.code() == ErrorCode.NOT_FOUND,
+                                    e -> new HttpProblem(HttpStatus.CONFLICT, "NO_PARENT",
+                                            "the parent directory of " + path + " does not exist"))
+                            .map(attr -> ResponseEntity.status(existing == null ? HttpStatus.CREATED : HttpStatus.NO_CONTENT)
+                                    .headers(validators(attr))
+                                    .location(existing == null ? URI.create(FILES + PathCodec.encode(path)) : null)
+                                    .<Void>build());
+                });
+    }
+
+    private Flux<ByteBuffer> rechunk(ServerHttpRequest request) {
+        return files.chunks(request.getBody());
+    }
+
+    @Operation(summary = "Delete a file or directory (recursive=true for a non-empty directory)")
+    @DeleteMapping("/files/**")
+    Mono<ResponseEntity<Void>> delete(ServerHttpRequest request, @RequestParam(defaultValue = "false") boolean recursive) {
+        ObjectPath path = path(request, FILES);
+        if (path.isRoot()) {
+            return Mono.error(new FileException(ErrorCode.NOT_PERMITTED, "the root directory cannot be deleted"));
+        }
+        HttpHeaders in = request.getHeaders();
+        Mono<Void> check = in.getIfMatch().isEmpty() && in.getIfUnmodifiedSince() < 0 ? Mono.empty()
+                : files.stat(path).doOnNext(attr -> {
+                    if (Preconditions.evaluate(in, attr, false) != Preconditions.Outcome.PROCEED) {
+                        throw HttpProblem.preconditionFailed("precondition failed for " + path);
+                    }
+                }).then();
+        return check.then(files.delete(path, recursive)).thenReturn(ResponseEntity.noContent().build());
+    }
+
+    @Operation(summary = "Run an action on a path: mkdir (parents=true for mkdir -p), move or copy (to=/dest, overwrite=true)")
+    @PostMapping("/files/**")
+    Mono<ResponseEntity<FileViews.Entry>> action(ServerHttpRequest request,
+                                                 @RequestParam String action,
+                                                 @RequestParam(defaultValue = "false") boolean parents,
+                                                 @RequestParam(required = false) String to,
+                                                 @RequestParam(defaultValue = "false") boolean overwrite) {
+        ObjectPath path = path(request, FILES);
+        return switch (action) {
+            case "mkdir" -> files.mkdir(path, parents).map(attr -> created(path, attr));
+            case "move", "copy" -> {
+                if (to == null) {
+                    yield Mono.error(new HttpProblem(HttpStatus.BAD_REQUEST, "MISSING_TARGET", action + " needs to=/path"));
+                }
+                ObjectPath target = PathCodec.parseDecoded(to);
+                Mono<Attr> done = action.equals("move") ? files.move(path, target, overwrite)
+                        : files.copy(path, target, overwrite);
+                yield done.map(attr -> created(target, attr));
+            }
+            default -> Mono.error(new HttpProblem(HttpStatus.BAD_REQUEST, "UNKNOWN_ACTION",
+                    "unknown action '" + action + "' (mkdir, move, copy)"));
+        };
+    }
+
+    private static ResponseEntity<FileViews.Entry> created(ObjectPath path, Attr attr) {
+        return ResponseEntity.created(URI.create(FILES + PathCodec.encode(path))).headers(validators(attr))
+                .body(FileViews.Entry.of(path.name(), attr));
+    }
+
+    @Operation(summary = "Metadata of a path and its extended attributes; with name=, one attribute's raw value")
+    @GetMapping("/xattrs/**")
+    Mono<ResponseEntity<?>> xattrs(ServerHttpRequest request, @RequestParam(required = false) String name) {
+        ObjectPath path = path(request, XATTRS);
+        if (name != null) {
+            return files.xattr(path, name).map(v -> ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                    .body(DefaultDataBufferFactory.sharedInstance.wrap(v)));
+        }
+        return files.stat(path).zipWith(files.xattrs(path)).map(t -> ResponseEntity.ok()
+                .body(new FileViews.Metadata(path.toString(), FileViews.Entry.of(path.name(), t.getT1()),
+                        t.getT2().stream().map(FileViews.Attribute::of).toList())));
+    }
+
+    @Operation(summary = "Set one extended attribute (the body is its value, at most 64 KiB)")
+    @PutMapping("/xattrs/**")
+    Mono<ResponseEntity<Void>> setXattr(ServerHttpRequest request, @RequestParam String name) {
+        ObjectPath path = path(request, XATTRS);
+        return DataBufferUtils.join(request.getBody(), MAX_XATTR_VALUE)
+                .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class,
+                        e -> new FileException(ErrorCode.TOO_LARGE, "attribute values are limited to 64 KiB"))
+                .map(buffer -> {
+                    try {
+                        byte[] bytes = new byte[buffer.readableByteCount()];
+                        buffer.read(bytes);
+                        return ByteBuffer.wrap(bytes);
+                    } finally {
+                        DataBufferUtils.release(buffer);
+                    }
+                })
+                .defaultIfEmpty(ByteBuffer.allocate(0))
+                .flatMap(value -> files.updateXattrs(path, List.of(new Xattr(name, value)), List.of()))
+                .thenReturn(ResponseEntity.noContent().build());
+    }
+
+    @Operation(summary = "Remove one extended attribute")
+    @DeleteMapping("/xattrs/**")
+    Mono<ResponseEntity<Void>> removeXattr(ServerHttpRequest request, @RequestParam String name) {
+        ObjectPath path = path(request, XATTRS);
+        return files.updateXattrs(path, List.of(), List.of(name)).thenReturn(ResponseEntity.noContent().build());
+    }
+
+    @Operation(summary = "Capacity and usage of the export")
+    @GetMapping("/usage")
+    Mono<FileViews.Usage> usage() {
+        return files.usage().map(FileViews.Usage::of);
+    }
+
+    static HttpHeaders validators(Attr attr) {
+        HttpHeaders h = new HttpHeaders();
+        h.setETag(attr.etag());
+        h.setLastModified(Preconditions.lastModified(attr));
+        return h;
+    }
+
+    private static MediaType contentType(ObjectPath path) {
+        return MediaTypeFactory.getMediaType(path.name()).orElse(MediaType.APPLICATION_OCTET_STREAM);
+    }
+
+}

@@ -1,0 +1,77 @@
+package org.pohmelfs.gateway.security;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.pohmelfs.gateway.config.GatewayProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.authentication.HttpBasicServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+
+/**
+ * Optional HTTP Basic authentication for the REST and WebDAV front ends. Users come from
+ * configuration with hashed passwords ({@code {bcrypt}...}); a read-only user may use only
+ * the methods that change nothing. Health and metrics stay open for probes and scrapers.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebFluxSecurity
+public class SecurityConfiguration {
+    /** Methods that change nothing. */
+    public static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "PROPFIND");
+
+    @Bean
+    SecurityWebFilterChain securityChain(ServerHttpSecurity http, GatewayProperties properties) {
+        http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                // Files carry their own validators (ETag, Last-Modified): no blanket no-cache headers.
+                .headers(h -> h.cache(ServerHttpSecurity.HeaderSpec.CacheSpec::disable));
+        if (!properties.auth().enabled()) {
+            return http.authorizeExchange(e -> e.anyExchange().permitAll()).build();
+        }
+        HttpBasicServerAuthenticationEntryPoint entryPoint = new HttpBasicServerAuthenticationEntryPoint();
+        entryPoint.setRealm("POHMELFS");
+        ServerWebExchangeMatcher safe = exchange -> SAFE_METHODS.contains(exchange.getRequest().getMethod().name())
+                ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch();
+        return http
+                .httpBasic(b -> b.authenticationEntryPoint(entryPoint))
+                .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint))
+                .authorizeExchange(e -> e
+                        .pathMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus").permitAll()
+                        .matchers(safe).authenticated()
+                        .anyExchange().hasRole("WRITER"))
+                .build();
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    MapReactiveUserDetailsService users(GatewayProperties properties) {
+        List<UserDetails> users = new ArrayList<>();
+        for (GatewayProperties.User u : properties.auth().users()) {
+            if (u.password() == null || !u.password().startsWith("{")) {
+                throw new IllegalStateException("user '" + u.name() + "': the password must be stored hashed, e.g. "
+                        + "{bcrypt}$2a$10$... (see README)");
+            }
+            users.add(User.withUsername(u.name()).password(u.password())
+                    .roles(u.readOnly() ? new String[] {"READER"} : new String[] {"READER", "WRITER"}).build());
+        }
+        if (users.isEmpty()) {
+            // MapReactiveUserDetailsService needs one user; this one can never log in.
+            users.add(User.withUsername("nobody").password("{noop}").disabled(true).roles("NONE").build());
+        }
+        return new MapReactiveUserDetailsService(users);
+    }
+}
