@@ -1,0 +1,159 @@
+package org.pohmelfs.bench;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import org.pohmelfs.client.ClientSettings;
+import org.pohmelfs.client.NodeClient;
+import org.pohmelfs.client.NodeConnection;
+import org.pohmelfs.protocol.Command;
+import org.pohmelfs.protocol.Message;
+
+/**
+ * Load benchmark of one storage node over the native protocol, with the project's own client:
+ * small (4 KiB) writes and reads with a fixed number of transactions in flight, then a large
+ * streaming write and read in 1 MiB chunks.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar org.pohmelfs.bench.NodeLoad \
+ *      --node 127.0.0.1:7070 [--cluster pohmelfs] [--seconds 10] [--inflight 16] [--files 1000]
+ *      [--size 4096] [--stream-mib 1024] [--stream-inflight 8]
+ * </pre>
+ */
+public final class NodeLoad {
+    private NodeLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String node = arg(args, "--node", "127.0.0.1:7070");
+        String cluster = arg(args, "--cluster", "pohmelfs");
+        int seconds = Integer.parseInt(arg(args, "--seconds", "10"));
+        int inflight = Integer.parseInt(arg(args, "--inflight", "16"));
+        int files = Integer.parseInt(arg(args, "--files", "1000"));
+        int size = Integer.parseInt(arg(args, "--size", "4096"));
+        long streamMib = Long.parseLong(arg(args, "--stream-mib", "1024"));
+        int streamInflight = Integer.parseInt(arg(args, "--stream-inflight", "8"));
+
+        int colon = node.lastIndexOf(':');
+        InetSocketAddress address = new InetSocketAddress(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
+        NodeClient client = new NodeClient(ClientSettings.defaults("bench", cluster));
+        try (NodeConnection c = client.connectBlocking(address)) {
+            String dir = "/bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+            check(c.execute(new Command.Mkdir(dir, true, 0755)).join());
+            byte[] payload = new byte[size];
+            ThreadLocalRandom.current().nextBytes(payload);
+
+            run("setup: create " + files + " files", files, inflight, i ->
+                    c.execute(new Command.Write(dir + "/f" + i, 0, ByteBuffer.wrap(payload), true)));
+            Result w = runFor(size + " B writes", seconds, inflight, i ->
+                    c.execute(new Command.Write(dir + "/f" + (i % files), 0, ByteBuffer.wrap(payload), false)));
+            Result r = runFor(size + " B reads", seconds, inflight, i ->
+                    c.execute(new Command.Read(dir + "/f" + (i % files), 0, size)));
+
+            int chunk = c.maxChunk();
+            long chunks = streamMib * 1024 * 1024 / chunk;
+            byte[] big = new byte[chunk];
+            ThreadLocalRandom.current().nextBytes(big);
+            String stream = dir + "/stream";
+            check(c.execute(new Command.Create(stream, true, false, 0644)).join());
+            long t0 = System.nanoTime();
+            run("stream write", (int) chunks, streamInflight, i ->
+                    c.execute(new Command.Write(stream, (long) i * chunk, ByteBuffer.wrap(big), false)));
+            check(c.execute(new Command.Sync(stream)).join());
+            double writeSecs = (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
+            run("stream read", (int) chunks, streamInflight, i -> c.execute(new Command.Read(stream, (long) i * chunk, chunk)));
+            double readSecs = (System.nanoTime() - t1) / 1e9;
+
+            check(c.execute(new Command.Delete(dir, true)).join());
+            System.out.printf(Locale.ROOT, "%n| test | result |%n|---|---|%n");
+            System.out.printf(Locale.ROOT, "| %d B writes, %d in flight | %.0f ops/s (p50 %.2f ms, p99 %.2f ms) |%n",
+                    size, inflight, w.rate(), w.p50(), w.p99());
+            System.out.printf(Locale.ROOT, "| %d B reads, %d in flight | %.0f ops/s (p50 %.2f ms, p99 %.2f ms) |%n",
+                    size, inflight, r.rate(), r.p50(), r.p99());
+            System.out.printf(Locale.ROOT, "| %d MiB streaming write (%d KiB chunks, %d in flight, then sync) | %.0f MiB/s |%n",
+                    streamMib, chunk / 1024, streamInflight, streamMib / writeSecs);
+            System.out.printf(Locale.ROOT, "| %d MiB streaming read | %.0f MiB/s |%n", streamMib, streamMib / readSecs);
+        }
+    }
+
+    record Result(double rate, double p50, double p99) {
+    }
+
+    /** Runs {@code count} operations with at most {@code inflight} outstanding. */
+    private static void run(String name, int count, int inflight, IntFunction<CompletableFuture<Message.Reply>> op)
+            throws InterruptedException {
+        Semaphore window = new Semaphore(inflight);
+        List<CompletableFuture<Message.Reply>> all = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            window.acquire();
+            CompletableFuture<Message.Reply> f = op.apply(i);
+            f.whenComplete((reply, e) -> window.release());
+            all.add(f);
+        }
+        for (CompletableFuture<Message.Reply> f : all) {
+            check(f.join());
+        }
+        System.err.println(name + ": done");
+    }
+
+    /** Runs operations for {@code seconds} with {@code inflight} outstanding; returns rate and latency. */
+    private static Result runFor(String name, int seconds, int inflight, IntFunction<CompletableFuture<Message.Reply>> op)
+            throws InterruptedException {
+        Semaphore window = new Semaphore(inflight);
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long[] latencies = new long[1 << 22];
+        AtomicLong done = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        long start = System.nanoTime();
+        int i = 0;
+        while (System.nanoTime() < end) {
+            window.acquire();
+            long t = System.nanoTime();
+            int slot = i++;
+            op.apply(slot).whenComplete((reply, e) -> {
+                long n = done.getAndIncrement();
+                if (n < latencies.length) {
+                    latencies[(int) n] = System.nanoTime() - t;
+                }
+                if (e != null || !reply.ok()) {
+                    failed.incrementAndGet();
+                }
+                window.release();
+            });
+        }
+        window.acquire(inflight);
+        double secs = (System.nanoTime() - start) / 1e9;
+        int n = (int) Math.min(done.get(), latencies.length);
+        long[] sorted = Arrays.copyOf(latencies, n);
+        Arrays.sort(sorted);
+        if (failed.get() > 0) {
+            throw new IllegalStateException(name + ": " + failed.get() + " operations failed");
+        }
+        System.err.printf(Locale.ROOT, "%s: %d ops in %.1f s%n", name, n, secs);
+        return new Result(n / secs, sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6);
+    }
+
+    private static void check(Message.Reply reply) {
+        if (!reply.ok()) {
+            throw new IllegalStateException("transaction failed: " + reply.firstError());
+        }
+    }
+
+    private static String arg(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+}
