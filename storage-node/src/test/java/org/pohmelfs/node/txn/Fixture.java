@@ -25,13 +25,15 @@ import org.pohmelfs.protocol.Result;
 public final class Fixture {
     private final TransactionManager tm;
     private final AtomicLong txid = new AtomicLong();
+    /** A fresh incarnation per fixture, so a reopened node's durable reply cache does not answer. */
+    private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong();
 
     public Fixture(TransactionManager tm) {
         this.tm = tm;
     }
 
     public Message.Reply send(Command... commands) {
-        return tm.apply("test", 1, new Message.Request(txid.incrementAndGet(), 0, List.of(commands)));
+        return tm.apply("test", incarnation, new Message.Request(txid.incrementAndGet(), 0, List.of(commands)));
     }
 
     /** Runs the commands as one transaction and expects success. */
