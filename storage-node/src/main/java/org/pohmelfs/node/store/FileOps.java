@@ -154,8 +154,9 @@ final class FileOps {
         try (FileChannel fc = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             if (n <= INLINE_LIMIT) {
                 ByteBuffer b = ByteBuffer.allocate((int) n);
-                while (b.hasRemaining() && fc.read(b, from + b.position()) >= 0) {
-                    // keep reading until the range is in
+                int got = 0;
+                while (b.hasRemaining() && got >= 0) {
+                    got = fc.read(b, from + b.position());
                 }
                 return new UndoRecord.Bytes(rel, from, b.array(), null, oldSize);
             }
