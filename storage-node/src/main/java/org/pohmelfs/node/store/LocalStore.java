@@ -1,0 +1,192 @@
+package org.pohmelfs.node.store;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.pohmelfs.protocol.Command;
+import org.pohmelfs.protocol.ErrorCode;
+import org.pohmelfs.protocol.NodeInfo;
+import org.pohmelfs.protocol.Result;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes {@link Command}s against plain files under the export directory.
+ *
+ * <p>Contract: {@link #execute} never throws; a failure is a {@link Result.Error}. A mutating
+ * command needs a {@link TxScope}: before each change it hands the undo records to the scope, so
+ * a failed or interrupted transaction can be rolled back exactly with {@link #rollback}. The
+ * caller serialises transactions (this class does no locking of its own) and calls
+ * {@link #commit} or {@link #rollback} once per scope, then {@link #finish} after the decision
+ * is durable.
+ *
+ * <p>Life cycle: {@link #open} prepares the state folder; the caller rolls back any interrupted
+ * transaction, then calls {@link #start} (purges leftovers, counts usage).
+ */
+public final class LocalStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalStore.class);
+
+    private final StoreSettings settings;
+    private final ExportPaths paths;
+    private final Usage usage = new Usage();
+    private final VersionCounter counter;
+    private final Trash trash;
+    private final ReadOps reads;
+    private final FileOps files;
+    private final TreeOps trees;
+    private final CopyOp copies;
+    private final AttrOps attrs;
+    private final Undoer undoer;
+
+    private LocalStore(StoreSettings settings, ExportPaths paths) throws IOException {
+        this.settings = settings;
+        this.paths = paths;
+        Path state = Files.createDirectories(paths.stateDir());
+        Meta.checkSupport(state);
+        this.counter = VersionCounter.open(state);
+        this.trash = new Trash(state, usage);
+        Changes changes = new Changes(paths, counter, usage, trash, settings);
+        this.reads = new ReadOps(paths);
+        this.files = new FileOps(changes);
+        this.trees = new TreeOps(changes);
+        this.copies = new CopyOp(changes, trees);
+        this.attrs = new AttrOps(changes);
+        this.undoer = new Undoer(paths);
+    }
+
+    /** Opens the export (it must be an existing directory on a file system with user xattrs). */
+    public static LocalStore open(StoreSettings settings) throws IOException {
+        Path export = settings.export();
+        if (!Files.isDirectory(export)) {
+            throw new IOException("the export is not a directory: " + export);
+        }
+        return new LocalStore(settings, new ExportPaths(export.toRealPath()));
+    }
+
+    /** The node's state folder (journal, trash), inside the export. */
+    public Path stateDir() {
+        return paths.stateDir();
+    }
+
+    /** After recovery: removes leftover trash and undo files, counts usage, versions past any seen. */
+    public void start() throws IOException {
+        trash.purgeAllUncounted();
+        usage.scan(paths.root(), paths.stateDir(), p -> counter.atLeast(Meta.version(p)));
+        log.info("export {}: {} bytes in {} objects", paths.root(), usage.bytes(), usage.objects());
+    }
+
+    public TxScope newScope(TxScope.UndoSink sink) {
+        return new TxScope(sink);
+    }
+
+    /** Runs one command; mutating ones need {@code tx} (null only for read-only requests). */
+    public Result execute(Command c, TxScope tx) {
+        try {
+            if (c.mutates()) {
+                if (settings.readOnly()) {
+                    return new Result.Error(ErrorCode.READ_ONLY, "the node is read-only");
+                }
+                if (tx == null) {
+                    throw new IllegalStateException("a mutation needs a transaction scope");
+                }
+            }
+            return switch (c) {
+                case Command.Ping p -> new Result.Pong(p.value());
+                case Command.Statfs s -> new Result.Statfs(info());
+                case Command.Sync s -> reads.sync(s);
+                case Command.Stat s -> reads.stat(s);
+                case Command.List l -> reads.list(l);
+                case Command.Read r -> reads.read(r);
+                case Command.XattrGet x -> reads.xattrGet(x);
+                case Command.XattrList x -> reads.xattrList(x);
+                case Command.Write w -> files.write(w, tx);
+                case Command.Create cr -> files.create(cr, tx);
+                case Command.Truncate t -> files.truncate(t, tx);
+                case Command.Mkdir m -> trees.mkdir(m, tx);
+                case Command.Delete d -> trees.delete(d, tx);
+                case Command.Rename r -> trees.rename(r, tx);
+                case Command.Copy cp -> copies.copy(cp, tx);
+                case Command.SetAttr s -> attrs.setAttr(s, tx);
+                case Command.XattrSet x -> attrs.xattrSet(x, tx);
+                case Command.XattrRemove x -> attrs.xattrRemove(x, tx);
+            };
+        } catch (StoreException e) {
+            return e.toResult();
+        } catch (IOException e) {
+            log.debug("command {} failed", c.getClass().getSimpleName(), e);
+            return Errors.of(e);
+        } catch (RuntimeException e) {
+            log.error("command {} failed unexpectedly", c.getClass().getSimpleName(), e);
+            return new Result.Error(ErrorCode.INTERNAL, "internal error; see the node's log");
+        }
+    }
+
+    /**
+     * Makes a successful scope's changes durable (when fsync is on) and counts them in the usage.
+     * Call before journalling the commit.
+     */
+    public void commit(TxScope tx) throws IOException {
+        if (settings.fsync()) {
+            for (Path f : tx.touchedFiles) {
+                if (Files.isRegularFile(f, ExportPaths.NOFOLLOW)) {
+                    Durability.force(f, false);
+                }
+            }
+            for (Path d : tx.touchedDirs) {
+                if (Files.isDirectory(d, ExportPaths.NOFOLLOW)) {
+                    Durability.force(d, true);
+                }
+            }
+            Durability.force(paths.stateDir().resolve("trash"), true);
+        }
+        usage.add(tx.bytesDelta, tx.objectsDelta);
+    }
+
+    /** Takes back a failed scope's changes; returns how many undo steps failed (logged). */
+    public int rollback(TxScope tx) {
+        tx.trashed.clear();
+        return rollback(tx.records());
+    }
+
+    /** Takes back changes recorded oldest first (journal recovery). */
+    public int rollback(List<UndoRecord> records) {
+        return undoer.rollback(records);
+    }
+
+    /** Once the outcome is durable: purges the scope's trash and undo side files in the background. */
+    public void finish(TxScope tx) {
+        trash.purge(tx.trashed, true);
+        trash.purge(tx.sideFiles, false);
+    }
+
+    /** Waits until background purges submitted so far are done. */
+    public void awaitPurges() {
+        trash.awaitIdle();
+    }
+
+    public NodeInfo info() {
+        long limit = settings.sizeLimitBytes();
+        long total;
+        long free;
+        try {
+            FileStore fs = Files.getFileStore(paths.root());
+            total = fs.getTotalSpace();
+            free = fs.getUsableSpace();
+        } catch (IOException e) {
+            log.warn("cannot read the export's file system size", e);
+            total = 0;
+            free = 0;
+        }
+        long used = usage.bytes();
+        long capacity = limit > 0 ? Math.min(limit, total) : total;
+        long available = limit > 0 ? Math.max(0, Math.min(free, limit - used)) : free;
+        return new NodeInfo(capacity, used, available, usage.objects(), limit, settings.readOnly());
+    }
+
+    @Override
+    public void close() {
+        trash.close();
+    }
+}

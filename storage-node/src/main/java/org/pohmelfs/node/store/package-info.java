@@ -1,0 +1,26 @@
+/**
+ * The storage node's local store: executes protocol commands against plain files under the
+ * export directory. Pure file I/O (no Netty, Reactor or Spring).
+ *
+ * <h2>Design notes</h2>
+ * <ul>
+ *   <li><b>Confinement</b> ({@link org.pohmelfs.node.store.ExportPaths}): every path goes through
+ *       {@code ObjectPath.parse}; the first component may not be {@code .pohmelfs}; each existing
+ *       component is checked without following links and any symbolic link is ACCESS_DENIED,
+ *       wherever it points. Files are opened with NOFOLLOW_LINKS too.</li>
+ *   <li><b>State folder</b> {@code .pohmelfs/}: {@code journal}, {@code version-mark},
+ *       {@code trash/} (deleted and replaced trees awaiting removal), {@code undo/} (large saved
+ *       byte ranges). Never listed, never addressable by clients.</li>
+ *   <li><b>Versions and xattrs</b> live in {@code user.*} xattrs ({@code user.pohmelfs.v}, 8 bytes;
+ *       client attribute n in {@code user.pohmelfs.x.n}), so renames carry them. Every mutating
+ *       command takes one number from {@link org.pohmelfs.node.store.VersionCounter} and stamps
+ *       the changed object and every ancestor up to the root with it. Objects an operator adds
+ *       behind the node's back have version 0 until first changed through the node.</li>
+ *   <li><b>Undo</b>: every change is preceded by {@link org.pohmelfs.node.store.UndoRecord}s handed
+ *       to the {@link org.pohmelfs.node.store.TxScope} (which journals them), including old
+ *       mtimes/modes and old versions, so a rollback restores the tree exactly.</li>
+ *   <li><b>Usage</b>: counted at start-up; committed transactions add their deltas; trash takes
+ *       bytes off only when the background purger has removed it.</li>
+ * </ul>
+ */
+package org.pohmelfs.node.store;

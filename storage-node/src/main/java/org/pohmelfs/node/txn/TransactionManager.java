@@ -1,0 +1,234 @@
+package org.pohmelfs.node.txn;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.pohmelfs.node.store.LocalStore;
+import org.pohmelfs.node.store.StoreSettings;
+import org.pohmelfs.node.store.TxScope;
+import org.pohmelfs.node.store.UndoRecord;
+import org.pohmelfs.protocol.Command;
+import org.pohmelfs.protocol.ErrorCode;
+import org.pohmelfs.protocol.Message;
+import org.pohmelfs.protocol.NodeInfo;
+import org.pohmelfs.protocol.Result;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies requests to the local store as all-or-nothing transactions, exactly once.
+ *
+ * <p>Contract of {@link #apply}: the commands run in order. If command k fails, every change of
+ * commands 0..k-1 is taken back and the reply holds command k's error and
+ * {@link ErrorCode#ABORTED} for every other command; otherwise one result per command. A resend
+ * of a decided mutating transaction (same peer, incarnation and txid) is answered with the
+ * original reply and not applied again. Read-only requests are not journalled or cached.
+ *
+ * <p>Locking: one fair read/write lock. Read-only requests share the read lock and run in
+ * parallel; a mutating transaction holds the write lock from its first change to its decision,
+ * so no reader ever sees it half-applied and mutations never interleave.
+ *
+ * <p>Durability: an undo journal (see {@link Journal}, {@link JournalCodec}). Before each change
+ * its undo records are appended (and forced when {@code fsync}); at commit the changed files are
+ * forced, then an End record with the reply is appended and forced. {@link #open} rolls back a
+ * transaction without an End record and rebuilds the reply cache from End records.
+ */
+public final class TransactionManager implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TransactionManager.class);
+    /** The journal is compacted (to the reply cache alone) when it grows past this. */
+    static final long COMPACT_BYTES = 8 << 20;
+
+    private final StoreSettings settings;
+    private final LocalStore store;
+    private final Journal journal;
+    private final ReplyCache cache;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
+    private long nextSeq = 1;
+    private String broken;
+
+    private TransactionManager(StoreSettings settings, LocalStore store, Journal journal, ReplyCache cache) {
+        this.settings = settings;
+        this.store = store;
+        this.journal = journal;
+        this.cache = cache;
+    }
+
+    /** Opens the export, rolls back an interrupted transaction and rebuilds the reply cache. */
+    public static TransactionManager open(StoreSettings settings) throws IOException {
+        LocalStore store = LocalStore.open(settings);
+        try {
+            Path file = store.stateDir().resolve("journal");
+            ReplyCache cache = new ReplyCache(settings.replyCacheEntries());
+            recover(store, Journal.read(file), cache);
+            Journal journal = Journal.rewrite(file, endRecords(cache));
+            store.start();
+            return new TransactionManager(settings, store, journal, cache);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static void recover(LocalStore store, List<JournalRecord> records, ReplyCache cache) throws IOException {
+        Map<Long, List<UndoRecord>> open = new LinkedHashMap<>();
+        for (JournalRecord r : records) {
+            switch (r) {
+                case JournalRecord.Begin b -> open.put(b.seq(), new ArrayList<>());
+                case JournalRecord.Undo u -> open.computeIfAbsent(u.seq(), s -> new ArrayList<>()).add(u.undo());
+                case JournalRecord.End e -> {
+                    open.remove(e.seq());
+                    cache.put(e.key(), ReplyCodec.decode(e.key().txid(), e.reply()));
+                }
+            }
+        }
+        List<Long> seqs = new ArrayList<>(open.keySet());
+        for (int i = seqs.size() - 1; i >= 0; i--) {
+            List<UndoRecord> undo = open.get(seqs.get(i));
+            log.info("rolling back interrupted transaction ({} undo records)", undo.size());
+            if (store.rollback(undo) > 0) {
+                throw new IOException("could not roll back an interrupted transaction; see the log");
+            }
+        }
+    }
+
+    private static List<JournalRecord> endRecords(ReplyCache cache) {
+        List<JournalRecord> out = new ArrayList<>();
+        for (Map.Entry<ReplyKey, Message.Reply> e : cache.entries()) {
+            out.add(new JournalRecord.End(0, e.getValue().ok(), e.getKey(), ReplyCodec.encode(e.getValue().results())));
+        }
+        return out;
+    }
+
+    /** Thread-safe, blocking (callers run it on virtual threads). */
+    public Message.Reply apply(String peerId, long incarnation, Message.Request request) {
+        if (!request.mutates()) {
+            lock.readLock().lock();
+            try {
+                return run(request, null);
+            } finally {
+                lock.readLock().unlock();
+            }
+        }
+        lock.writeLock().lock();
+        try {
+            ReplyKey key = new ReplyKey(peerId, incarnation, request.txid());
+            Message.Reply cached = cache.get(key);
+            if (cached != null) {
+                log.debug("resend of {} answered from the reply cache", key);
+                return cached;
+            }
+            if (broken != null) {
+                return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "the node's journal failed; restart needed"));
+            }
+            return applyMutation(key, request);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private Message.Reply run(Message.Request request, TxScope tx) {
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < request.commands().size(); i++) {
+            Result r = store.execute(request.commands().get(i), tx);
+            if (r instanceof Result.Error e) {
+                return failed(request, i, e);
+            }
+            results.add(r);
+        }
+        return new Message.Reply(request.txid(), results);
+    }
+
+    private Message.Reply applyMutation(ReplyKey key, Message.Request request) {
+        long seq = nextSeq++;
+        try {
+            journal.append(List.of(new JournalRecord.Begin(seq, key)), false);
+        } catch (IOException e) {
+            log.error("journal append failed", e);
+            return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "journal write failed"));
+        }
+        TxScope tx = store.newScope(undo -> journal.append(
+                undo.stream().<JournalRecord>map(u -> new JournalRecord.Undo(seq, u)).toList(), settings.fsync()));
+        Message.Reply reply = run(request, tx);
+        boolean committed = reply.ok();
+        if (committed) {
+            try {
+                store.commit(tx);
+            } catch (IOException e) {
+                log.error("forcing a transaction's files failed; rolling it back", e);
+                reply = failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "could not make the change durable"));
+                committed = false;
+            }
+        }
+        if (!committed && store.rollback(tx) > 0) {
+            broken = "rollback failed";
+            log.error("a transaction could not be rolled back; refusing changes until restart");
+            return reply;
+        }
+        try {
+            journal.append(List.of(new JournalRecord.End(seq, committed, key, ReplyCodec.encode(reply.results()))),
+                    settings.fsync());
+        } catch (IOException e) {
+            log.error("journal append of a decision failed; refusing changes until restart", e);
+            broken = "journal write failed";
+            if (committed) {
+                store.rollback(tx);
+                return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "journal write failed"));
+            }
+            return reply;
+        }
+        store.finish(tx);
+        cache.put(key, reply);
+        compactIfLarge();
+        return reply;
+    }
+
+    private void compactIfLarge() {
+        if (journal.size() < COMPACT_BYTES) {
+            return;
+        }
+        try {
+            journal.compact(endRecords(cache));
+            nextSeq = 1;
+        } catch (IOException e) {
+            broken = "journal compaction failed";
+            log.error("journal compaction failed; refusing changes until restart", e);
+        }
+    }
+
+    /** The reply of a failed transaction: {@code error} at {@code index}, ABORTED everywhere else. */
+    static Message.Reply failed(Message.Request request, int index, Result.Error error) {
+        List<Command> commands = request.commands();
+        List<Result> results = new ArrayList<>(commands.size());
+        for (int i = 0; i < commands.size(); i++) {
+            results.add(i == index ? error
+                    : new Result.Error(ErrorCode.ABORTED, "transaction rolled back: command " + index + " failed"));
+        }
+        return new Message.Reply(request.txid(), results);
+    }
+
+    public NodeInfo info() {
+        return store.info();
+    }
+
+    /** Waits until background trash removal submitted so far is done (tests, tools). */
+    public void awaitBackgroundWork() {
+        store.awaitPurges();
+    }
+
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            journal.close();
+        } catch (IOException e) {
+            log.warn("closing the journal failed", e);
+        } finally {
+            store.close();
+            lock.writeLock().unlock();
+        }
+    }
+}
