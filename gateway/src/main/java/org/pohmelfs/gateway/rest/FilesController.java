@@ -34,6 +34,7 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
+import tools.jackson.databind.json.JsonMapper;
 import reactor.core.publisher.Mono;
 
 /**
@@ -52,10 +53,12 @@ class FilesController {
 
     private final FileService files;
     private final int listPageMax;
+    private final JsonMapper json;
 
-    FilesController(FileService files, RestSettings settings) {
+    FilesController(FileService files, RestSettings settings, JsonMapper json) {
         this.files = files;
         this.listPageMax = settings.listPageMax();
+        this.json = json;
     }
 
     private static ObjectPath path(ServerHttpRequest request, String prefix) {
@@ -65,7 +68,7 @@ class FilesController {
 
     @Operation(summary = "Download a file (Range and conditional requests supported) or list a directory (JSON, paged)")
     @GetMapping("/files/**")
-    Mono<ResponseEntity<?>> get(ServerHttpRequest request,
+    Mono<ResponseEntity<Flux<DataBuffer>>> get(ServerHttpRequest request,
                                 @Parameter(description = "listing cursor: the last name of the previous page")
                                 @RequestParam(defaultValue = "") String after,
                                 @RequestParam(defaultValue = "1000") int limit) {
@@ -74,7 +77,8 @@ class FilesController {
         return files.stat(path).flatMap(attr -> {
             switch (Preconditions.evaluate(in, attr, true)) {
                 case NOT_MODIFIED -> {
-                    return Mono.just(ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(validators(attr)).build());
+                    return Mono.just(ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(validators(attr))
+                            .<Flux<DataBuffer>>build());
                 }
                 case FAILED -> {
                     return Mono.error(HttpProblem.preconditionFailed("precondition failed for " + path));
@@ -86,7 +90,8 @@ class FilesController {
                 return files.list(path, after, pageSize).map(page -> ResponseEntity.ok()
                         .headers(validators(page.directory()))
                         .contentType(MediaType.APPLICATION_JSON)
-                        .body(FileViews.Listing.of(path.toString(), page.directory(), page.entries(), page.more())));
+                        .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(json.writeValueAsBytes(
+                                FileViews.Listing.of(path.toString(), page.directory(), page.entries(), page.more()))))));
             }
             return Mono.just(download(path, attr, in));
         });
@@ -116,7 +121,7 @@ class FilesController {
         });
     }
 
-    private ResponseEntity<?> download(ObjectPath path, Attr attr, HttpHeaders in) {
+    private ResponseEntity<Flux<DataBuffer>> download(ObjectPath path, Attr attr, HttpHeaders in) {
         HttpHeaders out = validators(attr);
         out.set(HttpHeaders.ACCEPT_RANGES, "bytes");
         out.setContentType(contentType(path));
@@ -249,15 +254,18 @@ class FilesController {
 
     @Operation(summary = "Metadata of a path and its extended attributes; with name=, one attribute's raw value")
     @GetMapping("/xattrs/**")
-    Mono<ResponseEntity<?>> xattrs(ServerHttpRequest request, @RequestParam(required = false) String name) {
+    Mono<ResponseEntity<Flux<DataBuffer>>> xattrs(ServerHttpRequest request,
+                                                  @RequestParam(required = false) String name) {
         ObjectPath path = path(request, XATTRS);
         if (name != null) {
             return files.xattr(path, name).map(v -> ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
-                    .body(DefaultDataBufferFactory.sharedInstance.wrap(v)));
+                    .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(v))));
         }
         return files.stat(path).zipWith(files.xattrs(path)).map(t -> ResponseEntity.ok()
-                .body(new FileViews.Metadata(path.toString(), FileViews.Entry.of(path.name(), t.getT1()),
-                        t.getT2().stream().map(FileViews.Attribute::of).toList())));
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(json.writeValueAsBytes(
+                        new FileViews.Metadata(path.toString(), FileViews.Entry.of(path.name(), t.getT1()),
+                                t.getT2().stream().map(FileViews.Attribute::of).toList()))))));
     }
 
     @Operation(summary = "Set one extended attribute (the body is its value, at most 64 KiB)")

@@ -1,0 +1,108 @@
+package org.pohmelfs.node.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import org.pohmelfs.node.server.IoExecutor;
+import org.pohmelfs.node.server.NodeMetrics;
+import org.pohmelfs.node.server.NodeServer;
+import org.pohmelfs.node.server.RequestExecutor;
+import org.pohmelfs.node.store.StoreSettings;
+import org.pohmelfs.node.txn.TransactionManager;
+import org.pohmelfs.protocol.LinkPolicy;
+import org.pohmelfs.protocol.Message;
+import org.pohmelfs.protocol.NodeInfo;
+import org.pohmelfs.transport.TlsConfig;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the store, the transaction manager and the native-protocol server into the node. */
+@Configuration(proxyBeanMethods = false)
+class NodeConfiguration {
+
+    @Bean(destroyMethod = "close")
+    TransactionManager transactionManager(NodeProperties p) throws IOException {
+        return TransactionManager.open(new StoreSettings(p.export(), p.sizeLimit().toBytes(), p.readOnly(), p.fsync(),
+                p.replyCacheEntries()));
+    }
+
+    @Bean
+    RequestExecutor requestExecutor(TransactionManager transactions) {
+        return new RequestExecutor() {
+            @Override
+            public Message.Reply execute(Peer peer, Message.Request request) {
+                return transactions.apply(peer.id(), peer.incarnation(), request);
+            }
+
+            @Override
+            public NodeInfo info() {
+                return transactions.info();
+            }
+        };
+    }
+
+    @Bean(destroyMethod = "close")
+    IoExecutor ioExecutor(NodeProperties p) {
+        return new IoExecutor(p.ioConcurrency());
+    }
+
+    @Bean
+    NodeMetrics nodeMetrics(MeterRegistry registry) {
+        return new NodeMetrics(registry);
+    }
+
+    @Bean(destroyMethod = "close")
+    NodeServer nodeServer(NodeProperties p, RequestExecutor executor, IoExecutor io, NodeMetrics metrics)
+            throws IOException {
+        SslContext ssl = null;
+        if (p.tls().enabled()) {
+            ssl = new TlsConfig(p.tls().certificate(), p.tls().privateKey(), p.tls().trustedCa(), p.tls().required())
+                    .serverContext();
+        } else if (p.tls().required()) {
+            throw new IllegalStateException("pohmelfs.node.tls.required is set but certificate, private-key and "
+                    + "trusted-ca are not all configured");
+        }
+        LinkPolicy link = new LinkPolicy(p.checksums(), p.tls().required(), (int) p.maxFrame().toBytes());
+        return new NodeServer(new NodeServer.Settings(p.id(), p.cluster(), p.host(), p.port(), link, ssl,
+                p.maxInFlight()), executor, io, metrics);
+    }
+
+    /** Starts the server with the context and stops it first on shutdown (before the store closes). */
+    @Bean
+    SmartLifecycle nodeServerLifecycle(NodeServer server) {
+        return new SmartLifecycle() {
+            @Override
+            public void start() {
+                server.start();
+            }
+
+            @Override
+            public void stop() {
+                server.close();
+            }
+
+            @Override
+            public boolean isRunning() {
+                return server.isRunning();
+            }
+        };
+    }
+
+    @Bean
+    HealthIndicator exportHealthIndicator(RequestExecutor executor, NodeProperties p) {
+        return () -> {
+            NodeInfo info = executor.info();
+            Health.Builder b = info.readOnly() ? Health.up().withDetail("mode", "read-only") : Health.up();
+            return b.withDetail("node", p.id())
+                    .withDetail("export", p.export().toString())
+                    .withDetail("capacityBytes", info.capacityBytes())
+                    .withDetail("usedBytes", info.usedBytes())
+                    .withDetail("availableBytes", info.availableBytes())
+                    .withDetail("objects", info.objectCount())
+                    .build();
+        };
+    }
+}
