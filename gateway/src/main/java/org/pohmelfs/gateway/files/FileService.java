@@ -149,6 +149,30 @@ public final class FileService {
                 .doOnCancel(() -> discard(sp).subscribe());
     }
 
+    /**
+     * Stores a small content (at most one chunk) in ONE transaction: create-or-truncate, write,
+     * and (with {@code parents}) the missing folders. All or nothing on the node, so no staging
+     * is needed and no reader can see a partial file.
+     */
+    public Mono<Attr> uploadSmall(ObjectPath path, ByteBuffer data, boolean parents, Precondition expect) {
+        if (data.remaining() > chunkSize) {
+            return Mono.error(new IllegalArgumentException("uploadSmall takes at most one chunk"));
+        }
+        Mono<Void> check = expect == null ? Mono.empty() : find(path).map(java.util.Optional::of)
+                .defaultIfEmpty(java.util.Optional.empty())
+                .doOnNext(current -> expect.check(current.orElse(null))).then();
+        List<Command> tx = new ArrayList<>();
+        if (parents && !path.parent().isRoot()) {
+            tx.add(new Command.Mkdir(path.parent().toString(), true, 0755));
+        }
+        tx.add(new Command.Create(path.toString(), false, false, 0644));
+        if (data.hasRemaining()) {
+            tx.add(new Command.Write(path.toString(), 0, data, false));
+        }
+        int last = tx.size() - 1;
+        return check.then(nodes.write(tx)).map(r -> Replies.result(r, last, Result.Attrs.class).attr());
+    }
+
     private Mono<Void> discard(String stagingPath) {
         return nodes.write(List.of(new Command.Delete(stagingPath, false)))
                 .doOnNext(r -> {

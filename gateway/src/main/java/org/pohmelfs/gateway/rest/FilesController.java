@@ -191,7 +191,13 @@ class FilesController {
                             throw HttpProblem.preconditionFailed(path + " changed during the upload");
                         }
                     } : null;
-                    return files.upload(path, rechunk(request), parents, recheck)
+                    long length = in.getContentLength();
+                    Mono<Attr> stored = length >= 0 && length <= files.chunkSize()
+                            ? DataBufferUtils.join(request.getBody(), files.chunkSize()).map(FilesController::bytes)
+                                    .defaultIfEmpty(ByteBuffer.allocate(0))
+                                    .flatMap(data -> files.uploadSmall(path, data, parents, recheck))
+                            : files.upload(path, rechunk(request), parents, recheck);
+                    return stored
                             .onErrorMap(e -> e instanceof FileException f && f.code() == ErrorCode.NOT_FOUND,
                                     e -> new HttpProblem(HttpStatus.CONFLICT, "NO_PARENT",
                                             "the parent directory of " + path + " does not exist"))
@@ -275,15 +281,7 @@ class FilesController {
         return DataBufferUtils.join(request.getBody(), MAX_XATTR_VALUE)
                 .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class,
                         e -> new FileException(ErrorCode.TOO_LARGE, "attribute values are limited to 64 KiB"))
-                .map(buffer -> {
-                    try {
-                        byte[] bytes = new byte[buffer.readableByteCount()];
-                        buffer.read(bytes);
-                        return ByteBuffer.wrap(bytes);
-                    } finally {
-                        DataBufferUtils.release(buffer);
-                    }
-                })
+                .map(FilesController::bytes)
                 .defaultIfEmpty(ByteBuffer.allocate(0))
                 .flatMap(value -> files.updateXattrs(path, List.of(new Xattr(name, value)), List.of()))
                 .thenReturn(ResponseEntity.noContent().build());
@@ -300,6 +298,17 @@ class FilesController {
     @GetMapping("/usage")
     Mono<FileViews.Usage> usage() {
         return files.usage().map(FileViews.Usage::of);
+    }
+
+    /** Copies a joined body into a heap buffer and releases it. */
+    private static ByteBuffer bytes(DataBuffer buffer) {
+        try {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            return ByteBuffer.wrap(bytes);
+        } finally {
+            DataBufferUtils.release(buffer);
+        }
     }
 
     static HttpHeaders validators(Attr attr) {
