@@ -46,8 +46,11 @@ public final class RestLoad {
             List<Future<?>> created = new ArrayList<>();
             for (int i = 0; i < files; i++) {
                 String file = dir + "/f" + i;
-                created.add(setup.submit(() -> check(http.send(HttpRequest.newBuilder(URI.create(file))
-                        .PUT(HttpRequest.BodyPublishers.ofByteArray(payload)).build(), HttpResponse.BodyHandlers.discarding()))));
+                created.add(setup.submit(() -> {
+                    check(http.send(HttpRequest.newBuilder(URI.create(file))
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(payload)).build(), HttpResponse.BodyHandlers.discarding()));
+                    return null;
+                }));
             }
             for (Future<?> f : created) {
                 f.get();
