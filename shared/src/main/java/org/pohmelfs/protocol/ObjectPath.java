@@ -48,7 +48,12 @@ public final class ObjectPath implements Comparable<ObjectPath> {
             names.add(checkName(name));
             i = end + 1;
         }
-        return new ObjectPath(List.copyOf(names));
+        ObjectPath parsed = new ObjectPath(List.copyOf(names));
+        if (parsed.toString().getBytes(StandardCharsets.UTF_8).length > MAX_PATH) {
+            // NFC can lengthen a name: the limit holds for the normalised form too.
+            throw new InvalidPathException(ErrorCode.NAME_TOO_LONG, "path longer than " + MAX_PATH + " bytes");
+        }
+        return parsed;
     }
 
     /** Validates one path component and returns it in NFC. */
@@ -58,7 +63,7 @@ public final class ObjectPath implements Comparable<ObjectPath> {
         }
         for (int k = 0; k < name.length(); k++) {
             char c = name.charAt(k);
-            if (c == '/' || c == '\\' || c < 0x20 || c == 0x7F) {
+            if (c == '/' || c == '\\' || c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
                 throw new InvalidPathException(ErrorCode.INVALID_PATH,
                         "name contains a forbidden character (U+" + String.format("%04X", (int) c) + ")");
             }
@@ -126,9 +131,11 @@ public final class ObjectPath implements Comparable<ObjectPath> {
         return names.hashCode();
     }
 
+    /** Orders by the UTF-8 bytes of the path, the order of the node's listings. */
     @Override
     public int compareTo(ObjectPath o) {
-        return toString().compareTo(o.toString());
+        return java.util.Arrays.compareUnsigned(toString().getBytes(StandardCharsets.UTF_8),
+                o.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String quote(String s) {
