@@ -38,6 +38,7 @@ final class ClientSession extends SimpleChannelInboundHandler<Message> {
             case Message.Welcome w -> {
                 // Every frame after WELCOME carries the algorithm it names, in both directions.
                 FrameChecksum.of(ctx.channel()).negotiate(w.checksum());
+                FrameChecksum.of(ctx.channel()).maxFrame(w.maxFrame());
                 welcome.complete(w);
             }
             case Message.Reply r -> {

@@ -5,7 +5,8 @@ import io.netty.util.AttributeKey;
 import org.pohmelfs.protocol.ChecksumAlgorithm;
 
 /**
- * The checksum state of one connection, shared by its encoder and decoder. Until the handshake
+ * The negotiated state of one connection that its encoder and decoder share: the checksum
+ * algorithm and the agreed frame limit. Until the handshake
  * completes every frame carries CRC-32C; afterwards every frame in both directions must carry
  * the negotiated algorithm, and a frame with another one is a protocol error (no downgrade).
  */
@@ -16,6 +17,7 @@ public final class FrameChecksum {
     public static final ChecksumAlgorithm HANDSHAKE = ChecksumAlgorithm.CRC32C;
 
     private volatile ChecksumAlgorithm negotiated;
+    private volatile int maxFrame = Integer.MAX_VALUE;
 
     public static FrameChecksum of(Channel channel) {
         FrameChecksum state = channel.attr(KEY).get();
@@ -43,5 +45,14 @@ public final class FrameChecksum {
     /** Switches both directions to the negotiated algorithm; called once, by the handshake. */
     public void negotiate(ChecksumAlgorithm algorithm) {
         this.negotiated = algorithm;
+    }
+
+    /** The agreed largest frame (the value of a frame's length field); unlimited before the handshake. */
+    public int maxFrame() {
+        return maxFrame;
+    }
+
+    public void maxFrame(int maxFrame) {
+        this.maxFrame = maxFrame;
     }
 }

@@ -26,10 +26,26 @@ public final class FrameEncoder extends MessageToByteEncoder<Message> {
     protected void encode(ChannelHandlerContext ctx, Message msg, ByteBuf out) {
         FrameChecksum state = FrameChecksum.of(ctx.channel());
         ChecksumAlgorithm algorithm = state.current();
+        int start = out.writerIndex();
         encode(msg, algorithm, out);
+        if (out.writerIndex() - start - 4 > state.maxFrame() && msg instanceof Message.Reply reply) {
+            // The peer would refuse this frame and close the connection: answer TOO_LARGE instead.
+            out.writerIndex(start);
+            encode(tooLarge(reply), algorithm, out);
+        }
         if (msg instanceof Message.Welcome w) {
             state.negotiate(w.checksum());
+            state.maxFrame(w.maxFrame());
         }
+    }
+
+    private static Message.Reply tooLarge(Message.Reply reply) {
+        java.util.List<org.pohmelfs.protocol.Result> errors = new java.util.ArrayList<>();
+        for (int i = 0; i < reply.results().size(); i++) {
+            errors.add(new org.pohmelfs.protocol.Result.Error(org.pohmelfs.protocol.ErrorCode.TOO_LARGE,
+                    "the reply exceeds the negotiated frame limit; ask for less (smaller reads, shorter pages)"));
+        }
+        return new Message.Reply(reply.txid(), errors);
     }
 
     /** Encodes a whole frame; public for tests, benchmarks and tools. */

@@ -61,6 +61,9 @@ class NodeServerTest {
                         awaitLatch(latches.get((int) p.value() - 1));
                     }
                     results.add(new Result.Pong(p.value()));
+                } else if (c instanceof Command.Read r) {
+                    results.add(new Result.Data(new org.pohmelfs.protocol.Attr(org.pohmelfs.protocol.FileType.FILE,
+                            r.length(), 0, 0644, 1), java.nio.ByteBuffer.allocate(r.length())));
                 } else {
                     results.add(new Result.Error(ErrorCode.UNSUPPORTED, "test executor"));
                 }
@@ -131,6 +134,18 @@ class NodeServerTest {
         }
         CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         assertThat(replies).allSatisfy(r -> assertThat(r.join().ok()).isTrue());
+    }
+
+    @Test
+    void aReplyOverTheNegotiatedFrameLimitBecomesTooLargeAndTheConnectionLives() throws Exception {
+        NodeServer server = server(LinkPolicy.defaults(), null);
+        NodeConnection c = connect(server, ClientSettings.defaults("gw1", "test")
+                .withLink(new LinkPolicy(List.of(ChecksumAlgorithm.CRC32C), false, LinkPolicy.MIN_FRAME)));
+        assertThat(c.welcome().maxFrame()).isEqualTo(LinkPolicy.MIN_FRAME);
+        Message.Reply big = c.execute(new Command.Read("/f", 0, 100_000)).get(5, TimeUnit.SECONDS);
+        assertThat(big.firstError().code()).isEqualTo(ErrorCode.TOO_LARGE);
+        Message.Reply small = c.execute(new Command.Read("/f", 0, 1000)).get(5, TimeUnit.SECONDS);
+        assertThat(small.ok()).isTrue();
     }
 
     @Test
