@@ -58,6 +58,29 @@ public final class FileService {
                 .map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
     }
 
+    /**
+     * The start of an object in one round trip: for a file its attributes and up to
+     * {@code maxBytes} from offset 0 (a small file whole); for a directory its attributes and
+     * no data.
+     */
+    public Mono<Head> head(ObjectPath path, int maxBytes) {
+        return nodes.read(List.of(new Command.Read(path.toString(), 0, maxBytes)))
+                .map(r -> {
+                    Result.Data d = Replies.result(r, 0, Result.Data.class);
+                    return new Head(d.attr(), d.data());
+                })
+                .onErrorResume(e -> e instanceof FileException f && f.code() == ErrorCode.IS_DIRECTORY,
+                        e -> stat(path).map(attr -> new Head(attr, null)));
+    }
+
+    /** An object's attributes and, for a file, its first bytes (null for a directory). */
+    public record Head(Attr attr, ByteBuffer data) {
+        /** Whether the bytes [from, from + length) are all in {@link #data()}. */
+        public boolean covers(long from, long length) {
+            return data != null && from + length <= data.remaining();
+        }
+    }
+
     /** Attributes, or empty when the object does not exist. */
     public Mono<Attr> find(ObjectPath path) {
         return stat(path).onErrorResume(e -> e instanceof FileException f && f.code() == ErrorCode.NOT_FOUND,
@@ -161,16 +184,34 @@ public final class FileService {
         Mono<Void> check = expect == null ? Mono.empty() : find(path).map(java.util.Optional::of)
                 .defaultIfEmpty(java.util.Optional.empty())
                 .doOnNext(current -> expect.check(current.orElse(null))).then();
+        return check.then(writeSmall(path, data, parents, false));
+    }
+
+    /**
+     * Stores a small content without looking first: creates it exclusively, or, when it
+     * exists, replaces it; each attempt is one all-or-nothing transaction.
+     */
+    public Mono<Stored> putSmall(ObjectPath path, ByteBuffer data, boolean parents) {
+        return writeSmall(path, data, parents, true).map(attr -> new Stored(attr, true))
+                .onErrorResume(e -> e instanceof FileException f && f.code() == ErrorCode.EXISTS,
+                        e -> writeSmall(path, data, parents, false).map(attr -> new Stored(attr, false)));
+    }
+
+    /** The result of a store: the new attributes and whether the object was created. */
+    public record Stored(Attr attr, boolean created) {
+    }
+
+    private Mono<Attr> writeSmall(ObjectPath path, ByteBuffer data, boolean parents, boolean exclusive) {
         List<Command> tx = new ArrayList<>();
         if (parents && !path.parent().isRoot()) {
             tx.add(new Command.Mkdir(path.parent().toString(), true, 0755));
         }
-        tx.add(new Command.Create(path.toString(), false, false, 0644));
+        tx.add(new Command.Create(path.toString(), exclusive, false, 0644));
         if (data.hasRemaining()) {
-            tx.add(new Command.Write(path.toString(), 0, data, false));
+            tx.add(new Command.Write(path.toString(), 0, data.duplicate(), false));
         }
         int last = tx.size() - 1;
-        return check.then(nodes.write(tx)).map(r -> Replies.result(r, last, Result.Attrs.class).attr());
+        return nodes.write(tx).map(r -> Replies.result(r, last, Result.Attrs.class).attr());
     }
 
     private Mono<Void> discard(String stagingPath) {
