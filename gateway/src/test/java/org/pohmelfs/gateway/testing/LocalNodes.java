@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.pohmelfs.node.config.TransactionExecutor;
 import org.pohmelfs.node.server.IoExecutor;
 import org.pohmelfs.node.server.NodeMetrics;
 import org.pohmelfs.node.server.NodeServer;
@@ -14,8 +15,6 @@ import org.pohmelfs.node.server.RequestExecutor;
 import org.pohmelfs.node.store.StoreSettings;
 import org.pohmelfs.node.txn.TransactionManager;
 import org.pohmelfs.protocol.LinkPolicy;
-import org.pohmelfs.protocol.Message;
-import org.pohmelfs.protocol.NodeInfo;
 
 /**
  * Real storage nodes for gateway tests: each a native-protocol server on a free loopback port
@@ -42,17 +41,7 @@ public final class LocalNodes implements AutoCloseable {
 
     public Node add(Path dir, String id, StoreSettings settings) throws IOException {
         TransactionManager store = TransactionManager.open(settings);
-        RequestExecutor executor = new RequestExecutor() {
-            @Override
-            public Message.Reply execute(Peer peer, Message.Request request) {
-                return store.apply(peer.id(), peer.incarnation(), request);
-            }
-
-            @Override
-            public NodeInfo info() {
-                return store.info();
-            }
-        };
+        RequestExecutor executor = new TransactionExecutor(store);
         IoExecutor io = new IoExecutor(16);
         NodeServer server = new NodeServer(new NodeServer.Settings(id, "pohmelfs", "127.0.0.1", 0, LinkPolicy.defaults(),
                 null, 256), executor, io, new NodeMetrics(new SimpleMeterRegistry()));

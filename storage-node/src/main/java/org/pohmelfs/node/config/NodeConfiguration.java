@@ -10,7 +10,6 @@ import org.pohmelfs.node.server.RequestExecutor;
 import org.pohmelfs.node.store.StoreSettings;
 import org.pohmelfs.node.txn.TransactionManager;
 import org.pohmelfs.protocol.LinkPolicy;
-import org.pohmelfs.protocol.Message;
 import org.pohmelfs.protocol.NodeInfo;
 import org.pohmelfs.transport.TlsConfig;
 import org.springframework.boot.health.contributor.Health;
@@ -31,17 +30,7 @@ class NodeConfiguration {
 
     @Bean
     RequestExecutor requestExecutor(TransactionManager transactions) {
-        return new RequestExecutor() {
-            @Override
-            public Message.Reply execute(Peer peer, Message.Request request) {
-                return transactions.apply(peer.id(), peer.incarnation(), request);
-            }
-
-            @Override
-            public NodeInfo info() {
-                return transactions.info();
-            }
-        };
+        return new TransactionExecutor(transactions);
     }
 
     @Bean(destroyMethod = "close")
