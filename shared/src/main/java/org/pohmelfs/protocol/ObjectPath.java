@@ -48,6 +48,21 @@ public final class ObjectPath implements Comparable<ObjectPath> {
             names.add(checkName(name));
             i = end + 1;
         }
+        return of(names);
+    }
+
+    /**
+     * The path of already checked names, after checking its length once more: normalising can
+     * lengthen a name (U+0958 becomes two characters in NFC), and {@link #child} adds one.
+     */
+    private static ObjectPath of(List<String> names) {
+        int bytes = 0;
+        for (String name : names) {
+            bytes += 1 + name.getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (bytes > MAX_PATH) {
+            throw new InvalidPathException(ErrorCode.NAME_TOO_LONG, "path longer than " + MAX_PATH + " bytes");
+        }
         return new ObjectPath(List.copyOf(names));
     }
 
@@ -99,7 +114,7 @@ public final class ObjectPath implements Comparable<ObjectPath> {
     public ObjectPath child(String name) {
         List<String> n = new ArrayList<>(names);
         n.add(checkName(name));
-        return new ObjectPath(List.copyOf(n));
+        return of(n);
     }
 
     /** Whether this path is {@code other} or lies below it. */
