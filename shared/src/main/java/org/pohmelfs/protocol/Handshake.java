@@ -90,6 +90,9 @@ public final class Handshake {
             return "node " + welcome.nodeId() + " is in cluster '" + welcome.clusterName() + "', not '"
                     + hello.clusterName() + "'";
         }
+        if (policy.requireTls() && !hello.tls()) {
+            return "TLS: this side requires TLS and the connection to node " + welcome.nodeId() + " is plaintext";
+        }
         if (!policy.checksums().contains(welcome.checksum())) {
             return "checksum algorithm: node " + welcome.nodeId() + " chose " + welcome.checksum()
                     + ", this side accepts " + policy.checksums();

@@ -48,12 +48,22 @@ public final class ObjectPath implements Comparable<ObjectPath> {
             names.add(checkName(name));
             i = end + 1;
         }
-        ObjectPath parsed = new ObjectPath(List.copyOf(names));
-        if (parsed.toString().getBytes(StandardCharsets.UTF_8).length > MAX_PATH) {
-            // NFC can lengthen a name: the limit holds for the normalised form too.
+        return of(names);
+    }
+
+    /**
+     * The path of already checked names, after checking its length once more: normalising can
+     * lengthen a name (U+0958 becomes two characters in NFC), and {@link #child} adds one.
+     */
+    private static ObjectPath of(List<String> names) {
+        int bytes = 0;
+        for (String name : names) {
+            bytes += 1 + name.getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (bytes > MAX_PATH) {
             throw new InvalidPathException(ErrorCode.NAME_TOO_LONG, "path longer than " + MAX_PATH + " bytes");
         }
-        return parsed;
+        return new ObjectPath(List.copyOf(names));
     }
 
     /** Validates one path component and returns it in NFC. */
@@ -104,7 +114,7 @@ public final class ObjectPath implements Comparable<ObjectPath> {
     public ObjectPath child(String name) {
         List<String> n = new ArrayList<>(names);
         n.add(checkName(name));
-        return new ObjectPath(List.copyOf(n));
+        return of(n);
     }
 
     /** Whether this path is {@code other} or lies below it. */

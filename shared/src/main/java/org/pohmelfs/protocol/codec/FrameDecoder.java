@@ -65,7 +65,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             bad = true;
             in.skipBytes(in.readableBytes());
             log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-            // Through the whole pipeline: the encoder sits after this decoder.
+            // Written from the tail, not from this handler's context: the encoder may sit after
+            // the decoder in the pipeline, and ctx.write would pass it by unencoded.
             ctx.channel().writeAndFlush(new Message.ConnectionError(e.code(), e.getMessage()))
                     .addListener(ChannelFutureListener.CLOSE);
         }

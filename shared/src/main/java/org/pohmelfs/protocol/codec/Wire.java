@@ -53,7 +53,7 @@ final class Wire {
     }
 
     static ByteBuffer readBytes(ByteBuf in) {
-        long length = in.readUnsignedInt();
+        long length = readU32(in);
         need(in, length, "byte string");
         byte[] data = new byte[(int) length];
         in.readBytes(data);
