@@ -1,6 +1,7 @@
 package org.pohmelfs.protocol.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -48,6 +49,37 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             throw new IllegalArgumentException("maxFrame must be at least 64 bytes");
         }
         this.maxFrame = maxFrame;
+        setCumulator(this::cumulate);
+    }
+
+    /**
+     * Netty's merging cumulator, except that once a frame's length field is in, the buffer is
+     * grown to hold the whole frame in one step. A 1 MiB frame arriving in 64 KiB reads would
+     * otherwise be copied into a buffer doubled five times. Only lengths within
+     * {@code maxFrame} are trusted for this; a larger one is refused by {@link #decode}.
+     */
+    private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+        int readable = cumulation.readableBytes();
+        if (readable >= 4 && !cumulation.isReadOnly()) {
+            long length = cumulation.getUnsignedInt(cumulation.readerIndex());
+            long frame = 4 + length;
+            long total = (long) readable + in.readableBytes();
+            if (length <= maxFrame && frame > total && frame - readable > cumulation.writableBytes()) {
+                ByteBuf whole = alloc.buffer((int) frame);
+                try {
+                    whole.writeBytes(cumulation, cumulation.readerIndex(), readable);
+                    whole.writeBytes(in, in.readerIndex(), in.readableBytes());
+                } catch (RuntimeException e) {
+                    whole.release();
+                    throw e;
+                } finally {
+                    in.release();
+                }
+                cumulation.release();
+                return whole;
+            }
+        }
+        return MERGE_CUMULATOR.cumulate(alloc, cumulation, in);
     }
 
     @Override

@@ -4,9 +4,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
+import java.util.ArrayList;
+import java.util.List;
 import org.pohmelfs.protocol.ChecksumAlgorithm;
+import org.pohmelfs.protocol.Command;
+import org.pohmelfs.protocol.ErrorCode;
 import org.pohmelfs.protocol.Message;
 import org.pohmelfs.protocol.Opcodes;
+import org.pohmelfs.protocol.Result;
 
 /**
  * Writes one {@link Message} as one frame (layout in {@link FrameDecoder}). Handshake frames
@@ -40,12 +45,51 @@ public final class FrameEncoder extends MessageToByteEncoder<Message> {
     }
 
     private static Message.Reply tooLarge(Message.Reply reply) {
-        java.util.List<org.pohmelfs.protocol.Result> errors = new java.util.ArrayList<>();
+        List<Result> errors = new ArrayList<>();
         for (int i = 0; i < reply.results().size(); i++) {
-            errors.add(new org.pohmelfs.protocol.Result.Error(org.pohmelfs.protocol.ErrorCode.TOO_LARGE,
+            errors.add(new Result.Error(ErrorCode.TOO_LARGE,
                     "the reply exceeds the negotiated frame limit; ask for less (smaller reads, shorter pages)"));
         }
         return new Message.Reply(reply.txid(), errors);
+    }
+
+    /**
+     * Sizes the output buffer for the whole frame up front: a frame carrying file data (a
+     * 1 MiB WRITE or DATA) would otherwise grow from the default 256 bytes by doubling, copying
+     * what was written at each step.
+     */
+    @Override
+    protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Message msg, boolean preferDirect) {
+        int size = (int) Math.min(Integer.MAX_VALUE - 16, 256L + payloadBytes(msg));
+        return preferDirect ? ctx.alloc().ioBuffer(size) : ctx.alloc().heapBuffer(size);
+    }
+
+    /** The file data and xattr values a message carries (the bulk of a large frame). */
+    static long payloadBytes(Message msg) {
+        long n = 0;
+        switch (msg) {
+            case Message.Request r -> {
+                for (Command c : r.commands()) {
+                    n += 64 + switch (c) {
+                        case Command.Write w -> w.data().remaining();
+                        case Command.XattrSet x -> x.value().remaining();
+                        default -> 0;
+                    };
+                }
+            }
+            case Message.Reply r -> {
+                for (Result res : r.results()) {
+                    n += 64 + switch (res) {
+                        case Result.Data d -> d.data().remaining();
+                        case Result.XattrValue v -> v.value().remaining();
+                        default -> 0;
+                    };
+                }
+            }
+            default -> {
+            }
+        }
+        return n;
     }
 
     /** Encodes a whole frame; public for tests, benchmarks and tools. */

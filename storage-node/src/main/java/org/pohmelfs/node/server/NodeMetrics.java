@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.pohmelfs.protocol.Command;
@@ -21,6 +23,8 @@ public final class NodeMetrics {
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Counter refused;
+    /** Timers by "command/outcome": a registry lookup per request costs more than the record. */
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public NodeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -51,11 +55,11 @@ public final class NodeMetrics {
         String command = commands.size() == 1 ? name(commands.getFirst()) : "transaction";
         Result.Error error = reply.firstError();
         String outcome = reply.ok() ? "ok" : error == null ? "aborted" : error.code().name().toLowerCase(Locale.ROOT);
-        Timer.builder("pohmelfs.node.requests")
-                .description("transactions by command and outcome")
-                .tags("command", command, "outcome", outcome)
-                .publishPercentileHistogram()
-                .register(registry)
+        timers.computeIfAbsent(command + '/' + outcome, k -> Timer.builder("pohmelfs.node.requests")
+                        .description("transactions by command and outcome")
+                        .tags("command", command, "outcome", outcome)
+                        .publishPercentileHistogram()
+                        .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
         for (Command c : commands) {
             if (c instanceof Command.Write w) {
@@ -70,6 +74,13 @@ public final class NodeMetrics {
     }
 
     static String name(Command c) {
-        return c.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        return NAMES.get(c.getClass());
     }
+
+    private static final ClassValue<String> NAMES = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            return type.getSimpleName().toLowerCase(Locale.ROOT);
+        }
+    };
 }

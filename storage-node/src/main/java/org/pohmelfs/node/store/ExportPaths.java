@@ -60,13 +60,29 @@ public final class ExportPaths {
      * The returned file may not exist.
      */
     Path resolve(ObjectPath p) throws IOException {
+        return lookup(p).file();
+    }
+
+    /** A resolved path and the attributes of what is there (null when nothing is). */
+    record Found(Path file, PosixFileAttributes attrs) {
+    }
+
+    /**
+     * As {@link #resolve}, also returning the attributes read on the way (they come from the
+     * same {@code lstat} that checked the last component, so callers need not stat it again).
+     */
+    Found lookup(ObjectPath p) throws IOException {
         Path cur = root;
         int n = p.names().size();
+        if (n == 0) {
+            return new Found(root, attrs(root));
+        }
+        PosixFileAttributes a = null;
         for (int i = 0; i < n; i++) {
             cur = cur.resolve(p.names().get(i));
-            PosixFileAttributes a = attrs(cur);
+            a = attrs(cur);
             if (a == null) {
-                return root.resolve(String.join("/", p.names()));
+                return new Found(root.resolve(String.join("/", p.names())), null);
             }
             if (a.isSymbolicLink()) {
                 throw new StoreException(ErrorCode.ACCESS_DENIED, "symbolic links are not served: " + p);
@@ -75,7 +91,7 @@ public final class ExportPaths {
                 throw new StoreException(ErrorCode.NOT_DIRECTORY, "not a directory on the way to " + p);
             }
         }
-        return cur;
+        return new Found(cur, a);
     }
 
     /** Attributes without following links, or null when nothing is there. */
@@ -89,7 +105,11 @@ public final class ExportPaths {
 
     /** Attributes of an existing regular file or directory: NOT_FOUND, or ACCESS_DENIED for other kinds. */
     static PosixFileAttributes existing(Path file, ObjectPath p) throws IOException {
-        PosixFileAttributes a = attrs(file);
+        return existing(attrs(file), p);
+    }
+
+    /** As {@link #existing(Path, ObjectPath)} for attributes already read ({@link #lookup}). */
+    static PosixFileAttributes existing(PosixFileAttributes a, ObjectPath p) {
         if (a == null) {
             throw new StoreException(ErrorCode.NOT_FOUND, "no such file or directory: " + p);
         }

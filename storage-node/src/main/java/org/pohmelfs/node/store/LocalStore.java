@@ -139,7 +139,10 @@ public final class LocalStore implements AutoCloseable {
                     Durability.force(d, true);
                 }
             }
-            Durability.force(paths.stateDir().resolve("trash"), true);
+            if (!tx.trashed.isEmpty()) {
+                // Entries moved into the trash: their new names must be durable with the commit.
+                Durability.force(paths.stateDir().resolve("trash"), true);
+            }
         }
         usage.add(tx.bytesDelta, tx.objectsDelta);
     }

@@ -3,7 +3,9 @@ package org.pohmelfs.node.store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -73,8 +75,21 @@ final class Meta {
     }
 
     static long version(Path p) throws IOException {
-        byte[] b = get(p, VERSION);
-        return b == null || b.length != 8 ? 0 : ByteBuffer.wrap(b).getLong();
+        // Fast path: one getxattr into an 8-byte buffer (every stamped object has a version).
+        // Anything else (no version yet, a value of another size) takes the general path, which
+        // lists the names first; a missing file still fails with NoSuchFileException.
+        ByteBuffer b = ByteBuffer.allocate(8);
+        try {
+            if (view(p).read(VERSION, b) == 8) {
+                return b.getLong(0);
+            }
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (FileSystemException e) {
+            // ENODATA or ERANGE: fall through
+        }
+        byte[] v = get(p, VERSION);
+        return v == null || v.length != 8 ? 0 : ByteBuffer.wrap(v).getLong();
     }
 
     static byte[] versionBytes(long v) {

@@ -45,8 +45,8 @@ final class ReadOps {
 
     Result stat(Command.Stat c) throws IOException {
         ObjectPath p = ExportPaths.parse(c.path());
-        Path f = paths.resolve(p);
-        return new Result.Attrs(Meta.attr(f, ExportPaths.existing(f, p)));
+        ExportPaths.Found found = paths.lookup(p);
+        return new Result.Attrs(Meta.attr(found.file(), ExportPaths.existing(found.attrs(), p)));
     }
 
     Result list(Command.List c) throws IOException {
@@ -102,13 +102,16 @@ final class ReadOps {
         if (c.length() > MAX_READ) {
             throw new StoreException(ErrorCode.TOO_LARGE, "read longer than " + MAX_READ + " bytes");
         }
-        Path f = paths.resolve(p);
-        PosixFileAttributes a = ExportPaths.existing(f, p);
+        ExportPaths.Found found = paths.lookup(p);
+        Path f = found.file();
+        PosixFileAttributes a = ExportPaths.existing(found.attrs(), p);
         if (a.isDirectory()) {
             throw new StoreException(ErrorCode.IS_DIRECTORY, "is a directory: " + p);
         }
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            long size = ch.size();
+            // The size from the lookup's lstat: readers hold the store's read lock, so no
+            // transaction changes the file meanwhile (a short read still stops at end of file).
+            long size = a.size();
             int n = (int) Math.max(0, Math.min(c.length(), size - c.offset()));
             ByteBuffer buf = ByteBuffer.allocate(n);
             while (buf.hasRemaining()) {
@@ -155,7 +158,7 @@ final class ReadOps {
     }
 
     static Attr attrOf(ExportPaths paths, ObjectPath p) throws IOException {
-        Path f = paths.resolve(p);
-        return Meta.attr(f, ExportPaths.existing(f, p));
+        ExportPaths.Found found = paths.lookup(p);
+        return Meta.attr(found.file(), ExportPaths.existing(found.attrs(), p));
     }
 }

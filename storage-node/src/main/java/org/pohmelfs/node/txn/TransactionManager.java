@@ -144,14 +144,20 @@ public final class TransactionManager implements AutoCloseable {
 
     private Message.Reply applyMutation(ReplyKey key, Message.Request request) {
         long seq = nextSeq++;
-        try {
-            journal.append(List.of(new JournalRecord.Begin(seq, key)), false);
-        } catch (IOException e) {
-            log.error("journal append failed", e);
-            return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "journal write failed"));
-        }
-        TxScope tx = store.newScope(undo -> journal.append(
-                undo.stream().<JournalRecord>map(u -> new JournalRecord.Undo(seq, u)).toList(), settings.fsync()));
+        // The Begin record goes out with the first batch of undo records (one write and one
+        // force instead of two writes); a transaction that changes nothing journals only its End.
+        boolean[] begun = {false};
+        TxScope tx = store.newScope(undo -> {
+            List<JournalRecord> records = new ArrayList<>(undo.size() + 1);
+            if (!begun[0]) {
+                records.add(new JournalRecord.Begin(seq, key));
+            }
+            for (UndoRecord u : undo) {
+                records.add(new JournalRecord.Undo(seq, u));
+            }
+            journal.append(records, settings.fsync());
+            begun[0] = true;
+        });
         Message.Reply reply = run(request, tx);
         boolean committed = reply.ok();
         if (committed) {
