@@ -303,19 +303,22 @@ final class CacheEntryMachine implements CacheEntryState {
     }
 
     /**
-     * Goes to I: drops the data, answers every push still owed, and fails the waiters if asked
-     * (or if any are waiting).
+     * Goes to I: drops the data and answers every push still owed. With {@code failWaiters} the
+     * waiting and in-progress requests fail; without, waiters are kept for {@link #resume}.
      */
     private void toInvalid(boolean failWaiters) {
         boolean hadData = state != CacheState.I && state != CacheState.IS && (state != CacheState.IX || heldShared);
         drop |= hadData;
-        fail |= failWaiters || readsWaiting || writesWaiting;
+        if (failWaiters) {
+            fail = true;
+            readsWaiting = writesWaiting = false;
+        }
         acks.addAll(deferredPushes);
         acks.addAll(flushPushes);
         deferredPushes.clear();
         flushPushes.clear();
         deferred = null;
-        readsWaiting = writesWaiting = heldShared = renewSent = false;
+        heldShared = renewSent = false;
         deadline = Long.MIN_VALUE;
         target = CacheState.I;
         state = CacheState.I;
