@@ -253,10 +253,11 @@ final class CacheEntryMachine implements CacheEntryState {
                 downgrade = true;
                 state = CacheState.S;
             }
-            default -> {
+            case I -> {
                 release = true;
                 toInvalid(false);
             }
+            case IS, IX, M, F -> throw new IllegalStateException("impossible flush target " + target);
         }
         if (state == CacheState.E && writesWaiting) {
             write(writesWaitingSince);
