@@ -1,0 +1,62 @@
+package org.pohmelfs.coherence;
+
+import java.util.Objects;
+import org.pohmelfs.protocol.ObjectPath;
+
+/**
+ * An input to {@link LockTable#step}. Holders are gateway ids, chosen by the caller; request
+ * ids come from the caller too (the driver uses the transaction id of the ACQUIRE).
+ */
+public sealed interface LockEvent {
+
+    /** ACQUIRE: answered later by a {@link LockReady.Grant} or a {@link LockReady.Refusal} with this request id. */
+    record Acquire(String holder, ObjectPath path, LockMode mode, LockScope scope, long requestId) implements LockEvent {
+        public Acquire {
+            Objects.requireNonNull(holder);
+            Objects.requireNonNull(path);
+            Objects.requireNonNull(mode);
+            Objects.requireNonNull(scope);
+        }
+    }
+
+    /** RELEASE: the holder gives up its lease on the path. Ignored when it holds none. */
+    record Release(String holder, ObjectPath path) implements LockEvent {
+        public Release {
+            Objects.requireNonNull(holder);
+            Objects.requireNonNull(path);
+        }
+    }
+
+    /** DOWNGRADE: the holder's exclusive lease on the path becomes shared. Ignored otherwise. */
+    record Downgrade(String holder, ObjectPath path) implements LockEvent {
+        public Downgrade {
+            Objects.requireNonNull(holder);
+            Objects.requireNonNull(path);
+        }
+    }
+
+    /** RENEW: every lease the holder has and that is not being recalled runs for another lease duration from now. */
+    record Renew(String holder) implements LockEvent {
+        public Renew {
+            Objects.requireNonNull(holder);
+        }
+    }
+
+    /** PUSH_ACK OK for a recall: the holder did what the recall asked. Ignored for an unknown or stale push id. */
+    record Ack(long pushId) implements LockEvent {
+    }
+
+    /**
+     * The holder's connection is lost. Its queued requests are refused; its leases stay until
+     * they expire, because the gateway may still be serving from them until its own deadline.
+     */
+    record HolderGone(String holder) implements LockEvent {
+        public HolderGone {
+            Objects.requireNonNull(holder);
+        }
+    }
+
+    /** The node's monotonic clock reads {@code nowNanos}; it never goes back. */
+    record Tick(long nowNanos) implements LockEvent {
+    }
+}

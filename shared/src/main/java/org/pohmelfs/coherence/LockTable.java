@@ -1,0 +1,69 @@
+package org.pohmelfs.coherence;
+
+import java.util.List;
+
+/**
+ * A storage node's lock table (design.md §3.1, §3.3): shared and exclusive leases on object
+ * paths, held by gateways, with object or subtree scope. Pure: no I/O, no clock, no threads.
+ * Time comes in only through {@link LockEvent.Tick}; acquires, grants and renewals happen at the
+ * time of the last tick.
+ *
+ * <p>Contract, in the etcd-raft style:
+ * <ul>
+ *   <li>{@link #step} applies one event. {@link #ready()} then lists the recalls to send, the
+ *       grants and refusals to reply; the driver sends grants, then recalls, then calls
+ *       {@link #advance()}, which forgets exactly what the last {@code ready()} returned.</li>
+ *   <li>Safety: two leases of different holders that overlap (same path, or one of SUBTREE scope
+ *       above the other) are never both held if either is exclusive.</li>
+ *   <li>Fairness: acquires are served first come, first served among those that conflict; a
+ *       queued request blocks every later conflicting one, so a queued writer is not starved
+ *       by later readers. Non-conflicting requests do not wait for each other.</li>
+ *   <li>A request waiting only on held leases recalls them (RECALL_SHARED for a shared request,
+ *       RECALL_EXCLUSIVE for an exclusive one) and is granted once every one of them was
+ *       acknowledged, released, downgraded enough, or expired. A recalled lease is not renewed,
+ *       so this always ends within one lease duration.</li>
+ *   <li>Leases expire at grant (or renewal) time + the lease duration.</li>
+ *   <li>Grace period: nothing is granted before {@code start + lease duration}; requests queue.</li>
+ *   <li>Re-acquiring what a holder already has (same or weaker mode and scope) is granted at
+ *       once with the existing lease. A stronger re-acquire is an upgrade: granted at once when
+ *       nothing else conflicts, otherwise queued like any request while the old lease is kept.</li>
+ * </ul>
+ */
+public interface LockTable {
+
+    /** The default lease duration L: 10 s. */
+    long DEFAULT_LEASE_NANOS = 10_000_000_000L;
+
+    /** A table that started at {@code startNanos} with the default lease duration. */
+    static LockTable create(long startNanos) {
+        return create(startNanos, DEFAULT_LEASE_NANOS);
+    }
+
+    /** A table that started at {@code startNanos}; the grace period ends at {@code startNanos + leaseNanos}. */
+    static LockTable create(long startNanos, long leaseNanos) {
+        return new DefaultLockTable(startNanos, leaseNanos);
+    }
+
+    /** Applies one event. Throws {@link IllegalArgumentException} for a tick that goes back in time. */
+    void step(LockEvent event);
+
+    /** What to send since the last {@link #advance()}. */
+    LockReady ready();
+
+    /** Forgets what the last {@link #ready()} returned; later output is kept. */
+    void advance();
+
+    /** The time of the last tick (the start time before any). */
+    long now();
+
+    long leaseNanos();
+
+    /** The end of the grace period. */
+    long graceEndsAtNanos();
+
+    /** Every lease held, ordered by path, then holder. */
+    List<Lease> leases();
+
+    /** Every queued request, in arrival order. */
+    List<LockRequest> queue();
+}
