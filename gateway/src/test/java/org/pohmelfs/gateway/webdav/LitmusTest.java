@@ -38,7 +38,7 @@ class LitmusTest {
     static void start() throws IOException {
         dir = Files.createTempDirectory("litmus-test");
         nodes = LocalNodes.start(dir, 1);
-        gateway = GatewayTestSupport.startGateway("gw1", nodes.addresses(), "--logging.level.io.milton=DEBUG");
+        gateway = GatewayTestSupport.startGateway("gw1", nodes.addresses());
     }
 
     @AfterAll

@@ -1,6 +1,7 @@
 package org.pohmelfs.gateway.webdav.resource;
 
 import io.milton.http.Auth;
+import io.milton.http.HttpManager;
 import io.milton.http.Request;
 import io.milton.http.Response;
 import io.milton.http.exceptions.BadRequestException;
@@ -170,18 +171,25 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
     }
 
     /**
-     * Live properties (the DAV: namespace) are Milton's; any other name may be set. One that
-     * is not stored is "unknown" (404 in PROPFIND) but always writable.
+     * Live properties (the DAV: namespace) are Milton's; any other name may be set or removed
+     * (removing an absent one is not an error, RFC 4918 section 14.23). In a PROPFIND, a
+     * name that is not stored is unknown (404).
      */
     @Override
     public PropertySource.PropertyMetaData getPropertyMetaData(QName name) {
         if ("DAV:".equals(name.getNamespaceURI())) {
             return null;
         }
-        if (properties().containsKey(name)) {
+        if (properties().containsKey(name) || inPropPatch()) {
             return new PropertySource.PropertyMetaData(PropertySource.PropertyAccessibility.WRITABLE, String.class);
         }
-        return new PropertySource.PropertyMetaData(PropertySource.PropertyAccessibility.UNKNOWN, String.class, true);
+        return PropertySource.PropertyMetaData.UNKNOWN;
+    }
+
+    /** Milton asks for metadata both to read and to write; the request's method tells which. */
+    private static boolean inPropPatch() {
+        Request request = HttpManager.request();
+        return request != null && request.getMethod() == Request.Method.PROPPATCH;
     }
 
     @Override
