@@ -70,21 +70,25 @@ public final class DavWebFilter implements WebFilter {
                             return refuse(response, DavGuard.Refusal.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
                                     "MKCOL with a body is not supported"));
                         }
-                        String problem = XmlBodies.problem(body);
+                        PatchOrder order = new PatchOrder();
+                        String problem = XmlBodies.problem(body, order);
                         if (problem != null) {
                             return refuse(response, DavGuard.Refusal.of(HttpStatus.BAD_REQUEST, problem));
                         }
-                        return process(request, response, method, new ByteArrayInputStream(body));
+                        return process(request, response, method, new ByteArrayInputStream(body), order);
                     })
                     .onErrorResume(DataBufferLimitException.class, e -> refuse(response,
                             DavGuard.Refusal.of(HttpStatus.CONTENT_TOO_LARGE, "the XML body is too large")));
         }
-        return process(request, response, method, new RequestBodyStream(request.getBody()));
+        return process(request, response, method, new RequestBodyStream(request.getBody()), null);
     }
 
     private Mono<Void> process(ServerHttpRequest request, ServerHttpResponse response, Request.Method method,
-                               InputStream body) {
+                               InputStream body, PatchOrder order) {
         MiltonRequest in = new MiltonRequest(request, method, body);
+        if (order != null) {
+            in.getAttributes().put(PatchOrder.ATTRIBUTE, order.result());
+        }
         MiltonResponse out = new MiltonResponse(response, request.getMethod() == HttpMethod.HEAD);
         executor.execute(() -> {
             try {

@@ -149,6 +149,14 @@ final class MiltonResponse extends AbstractResponse {
 
     /** Called once when Milton is done: sends what is held back and ends the body. */
     void finish() throws IOException {
+        if (!isCommitted && status == Status.SC_MULTI_STATUS) {
+            byte[] fixed = NullNamespaceFix.apply(body.buffer, body.held);
+            if (fixed != null && fixed.length <= SMALL) {
+                body.buffer = java.util.Arrays.copyOf(fixed, SMALL);
+                body.held = fixed.length;
+                setContentLengthHeader((long) fixed.length);
+            }
+        }
         body.flushHeld(true);
         pipe.complete();
     }

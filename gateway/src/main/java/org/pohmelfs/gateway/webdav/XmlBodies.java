@@ -41,12 +41,17 @@ final class XmlBodies {
 
     /** Null when the body is acceptable (empty, or well-formed without a DOCTYPE), else why not. */
     static String problem(byte[] body) {
+        return problem(body, new DefaultHandler());
+    }
+
+    /** As {@link #problem(byte[])}, passing the document to {@code handler} as it is checked. */
+    static String problem(byte[] body, DefaultHandler handler) {
         if (body.length == 0) {
             return null;
         }
         try {
             SAXParser parser = FACTORY.newSAXParser();
-            parser.parse(new InputSource(new ByteArrayInputStream(body)), new DefaultHandler());
+            parser.parse(new InputSource(new ByteArrayInputStream(body)), handler);
             return null;
         } catch (Exception e) {
             return "the XML body was refused: " + e.getMessage();

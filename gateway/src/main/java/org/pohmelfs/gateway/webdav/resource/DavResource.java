@@ -40,6 +40,9 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
         CopyableResource, MultiNamespaceCustomPropertyResource, PropertySourcePatchSetter.CommitableResource
         permits FileResource, FolderResource {
 
+    /** Request attribute set by the adapter: property name to "last instruction is a set". */
+    public static final String PROPPATCH_ORDER = "pohmelfs.proppatch.lastOp";
+
     protected final DavContext context;
     protected final ObjectPath path;
     protected final Attr attr;
@@ -161,6 +164,9 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
     /** Stages a change; {@link #doCommit} applies all of one PROPPATCH in one transaction. */
     @Override
     public void setProperty(QName name, Object value) {
+        if (value == null && lastInstructionIsSet(name)) {
+            return; // removed, then set again later in the same PROPPATCH: the set wins
+        }
         if (value == null) {
             toSet.remove(name);
             toRemove.add(name);
@@ -184,6 +190,13 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
             return new PropertySource.PropertyMetaData(PropertySource.PropertyAccessibility.WRITABLE, String.class);
         }
         return PropertySource.PropertyMetaData.UNKNOWN;
+    }
+
+    /** Whether the PROPPATCH body's last instruction for {@code name} is a set (document order). */
+    private static boolean lastInstructionIsSet(QName name) {
+        Request request = HttpManager.request();
+        Object order = request == null ? null : request.getAttributes().get(PROPPATCH_ORDER);
+        return order instanceof Map<?, ?> map && Boolean.TRUE.equals(map.get(name));
     }
 
     /** Milton asks for metadata both to read and to write; the request's method tells which. */
