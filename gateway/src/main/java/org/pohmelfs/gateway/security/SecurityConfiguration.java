@@ -6,6 +6,7 @@ import java.util.Set;
 import org.pohmelfs.gateway.config.GatewayProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
@@ -14,6 +15,8 @@ import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
+import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
 import org.springframework.security.web.server.authentication.HttpBasicServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 
@@ -50,6 +53,22 @@ public class SecurityConfiguration {
                         .matchers(safe).authenticated()
                         .anyExchange().hasRole("WRITER"))
                 .build();
+    }
+
+    /**
+     * Spring Security's firewall refuses unknown HTTP methods with 400; WebDAV needs its own.
+     * Everything else about the strict firewall (encoded slashes, path traversal) stays.
+     */
+    @Bean
+    ServerWebExchangeFirewall firewall() {
+        StrictServerWebExchangeFirewall firewall = new StrictServerWebExchangeFirewall();
+        List<HttpMethod> methods = new ArrayList<>();
+        for (String m : List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
+                "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK")) {
+            methods.add(HttpMethod.valueOf(m));
+        }
+        firewall.setAllowedHttpMethods(methods);
+        return firewall;
     }
 
     @Bean

@@ -1,0 +1,65 @@
+package org.pohmelfs.gateway.webdav;
+
+import io.milton.config.HttpManagerBuilder;
+import io.milton.http.HttpManager;
+import io.milton.http.http11.DefaultHttp11ResponseHandler;
+import io.milton.http.http11.SimpleContentGenerator;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.pohmelfs.gateway.config.GatewayProperties;
+import org.pohmelfs.gateway.files.FileService;
+import org.pohmelfs.gateway.webdav.resource.DavContext;
+import org.pohmelfs.gateway.webdav.resource.DavResource;
+import org.pohmelfs.gateway.webdav.resource.DavResourceFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.web.server.WebFilter;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The WebDAV front end under {@code /dav/}: Milton's community edition (class 1) over the
+ * file service, served by {@link DavWebFilter} on virtual threads.
+ */
+@Configuration(proxyBeanMethods = false)
+public class DavConfiguration {
+
+    /** One virtual thread per WebDAV request (and per upload body being read). */
+    @Bean(destroyMethod = "close")
+    ExecutorService davThreads() {
+        return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dav-", 0).factory());
+    }
+
+    @Bean(destroyMethod = "shutdown")
+    HttpManager davHttpManager(FileService files, GatewayProperties properties, ExecutorService davThreads) {
+        DavContext context = new DavContext(files, Schedulers.fromExecutorService(davThreads, "dav-body"),
+                properties.listPageMax());
+        HttpManagerBuilder builder = new HttpManagerBuilder();
+        builder.setResourceFactory(new DavResourceFactory(context, DavGuard.PREFIX));
+        // Spring Security authenticates before Milton runs; Milton does no authentication.
+        builder.setEnableBasicAuth(false);
+        builder.setEnableDigestAuth(false);
+        builder.setEnableCookieAuth(false);
+        builder.setEnableFormAuth(false);
+        builder.setEnableOAuth2(false);
+        builder.setEnableOptionsAuth(false);
+        builder.setEnabledJson(false);
+        builder.setEnabledCkBrowser(false);
+        builder.setEnableCompression(false);
+        builder.setEnableExpectContinue(false);
+        builder.setEnableQuota(false);
+        // Stream GET bodies with the Content-Length the resource reports; never buffer them.
+        builder.setBuffering(DefaultHttp11ResponseHandler.BUFFERING.never);
+        // Plain error pages (the default generator needs the servlet API).
+        builder.setContentGenerator(new SimpleContentGenerator());
+        // The node's version is the ETag, as in REST (quoted).
+        builder.seteTagGenerator(r -> r instanceof DavResource d ? d.etag() : null);
+        return builder.buildHttpManager();
+    }
+
+    @Bean
+    @Order(10) // after Spring Security (-100) and the read-only filter (0)
+    WebFilter davWebFilter(HttpManager davHttpManager, ExecutorService davThreads) {
+        return new DavWebFilter(davHttpManager, davThreads);
+    }
+}

@@ -1,0 +1,64 @@
+package org.pohmelfs.gateway.webdav.resource;
+
+import io.milton.http.exceptions.BadRequestException;
+import io.milton.http.exceptions.ConflictException;
+import io.milton.http.exceptions.NotAuthorizedException;
+import io.milton.resource.CollectionResource;
+import io.milton.resource.DeletableCollectionResource;
+import io.milton.resource.MakeCollectionableResource;
+import io.milton.resource.PutableResource;
+import io.milton.resource.Resource;
+import java.io.InputStream;
+import java.util.List;
+import org.pohmelfs.protocol.Attr;
+import org.pohmelfs.protocol.ObjectPath;
+
+/** A folder: children (for PROPFIND Depth 1), MKCOL and PUT of new members below it. */
+public final class FolderResource extends DavResource
+        implements MakeCollectionableResource, PutableResource, DeletableCollectionResource {
+
+    FolderResource(DavContext context, ObjectPath path, Attr attr) {
+        super(context, path, attr);
+    }
+
+    @Override
+    public Resource child(String name) throws BadRequestException, NotAuthorizedException {
+        ObjectPath child;
+        try {
+            child = Failures.run(this, () -> path.child(name));
+        } catch (ConflictException e) {
+            throw new BadRequestException(this, e.getMessage());
+        }
+        Attr a = context.files().find(child).block();
+        return a == null ? null : DavResource.of(context, child, a);
+    }
+
+    @Override
+    public List<? extends Resource> getChildren() {
+        return context.files().listAll(path, context.pageSize())
+                .map(e -> DavResource.of(context, path.child(e.name()), e.attr()))
+                .collectList().block();
+    }
+
+    @Override
+    public CollectionResource createCollection(String name)
+            throws NotAuthorizedException, ConflictException, BadRequestException {
+        ObjectPath child = Failures.run(this, () -> path.child(name));
+        Attr a = Failures.run(this, () -> context.files().mkdir(child, false).block());
+        return new FolderResource(context, child, a);
+    }
+
+    @Override
+    public Resource createNew(String name, InputStream in, Long length, String contentType)
+            throws ConflictException, NotAuthorizedException, BadRequestException {
+        ObjectPath child = Failures.run(this, () -> path.child(name));
+        Attr a = Failures.run(this, () -> context.files()
+                .upload(child, FileResource.chunks(context, in), false, null).block());
+        return new FileResource(context, child, a);
+    }
+
+    @Override
+    public boolean isLockedOutRecursive(io.milton.http.Request request) {
+        return false; // no locks in class 1
+    }
+}
