@@ -74,7 +74,7 @@ final class DefaultLockTable implements LockTable {
             grants.add(grant(a.requestId(), own));
             return;
         }
-        LockMode mode = own == null ? a.mode() : own.mode().max(a.mode());
+        LockMode mode = own == null ? a.mode() : own.mode().join(a.mode());
         LockScope scope = own == null ? a.scope() : own.scope().max(a.scope());
         queue.add(new LockRequest(a.requestId(), a.holder(), a.path(), mode, scope));
     }
@@ -168,7 +168,7 @@ final class DefaultLockTable implements LockTable {
                 put(granted);
                 grants.add(grant(q.requestId(), granted));
             } else {
-                blocking.forEach(l -> recall(l, RecallKind.neededFor(q.mode())));
+                blocking.forEach(l -> recall(l, RecallKind.neededFor(q.mode(), l.mode())));
                 passed.add(q);
             }
         }

@@ -20,7 +20,7 @@ public record Lease(long leaseId, String holder, ObjectPath path, LockMode mode,
 
     /** Whether this lease already gives what a request for ({@code m}, {@code s}) asks. */
     public boolean covers(LockMode m, LockScope s) {
-        return mode.compareTo(m) >= 0 && scope.compareTo(s) >= 0;
+        return mode.covers(m) && scope.compareTo(s) >= 0;
     }
 
     Lease withMode(LockMode m) {

@@ -49,8 +49,8 @@ public final class LockTableInvariants {
             }
             List<Lease> blocking = leases.stream().filter(q::conflictsWith).toList();
             require(!blocking.isEmpty(), "grantable request left queued: " + q);
-            RecallKind needed = RecallKind.neededFor(q.mode());
             for (Lease l : blocking) {
+                RecallKind needed = RecallKind.neededFor(q.mode(), l.mode());
                 require(l.recalled().isPresent() && l.recalled().get().compareTo(needed) >= 0,
                         "lease blocking " + q + " not recalled " + needed + ": " + l);
             }

@@ -7,11 +7,12 @@ public enum RecallKind {
     /** RECALL_EXCLUSIVE: flush or drop, and give the lease up. */
     TO_NOTHING;
 
-    /** The recall a request of {@code mode} needs from a conflicting lease. */
-    public static RecallKind neededFor(LockMode mode) {
-        return switch (mode) {
-            case SHARED -> TO_SHARED;
-            case EXCLUSIVE -> TO_NOTHING;
-        };
+    /**
+     * The recall a request of {@code wanted} needs from a conflicting lease of {@code held}: an
+     * exclusive lease that blocks a shared request only has to come down to shared; every other
+     * conflict needs the lease gone.
+     */
+    public static RecallKind neededFor(LockMode wanted, LockMode held) {
+        return wanted == LockMode.SHARED && held == LockMode.EXCLUSIVE ? TO_SHARED : TO_NOTHING;
     }
 }

@@ -118,14 +118,16 @@ final class LockScript {
     private static LockMode mode(String s) {
         return switch (s) {
             case "S" -> LockMode.SHARED;
+            case "I" -> LockMode.INTENT;
             case "X" -> LockMode.EXCLUSIVE;
-            default -> throw new IllegalArgumentException("mode is S or X: " + s);
+            default -> throw new IllegalArgumentException("mode is S, I or X: " + s);
         };
     }
 
     private static String mode(LockMode m) {
         return switch (m) {
             case SHARED -> "S";
+            case INTENT -> "I";
             case EXCLUSIVE -> "X";
         };
     }

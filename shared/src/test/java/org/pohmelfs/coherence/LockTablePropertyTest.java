@@ -39,7 +39,7 @@ class LockTablePropertyTest {
     @Provide
     Arbitrary<List<Op>> ops() {
         return Combinators.combine(Arbitraries.integers().between(0, 13), Arbitraries.integers().between(0, 2),
-                        Arbitraries.integers().between(0, PATHS.length - 1), Arbitraries.integers().between(0, 1),
+                        Arbitraries.integers().between(0, PATHS.length - 1), Arbitraries.integers().between(0, 4),
                         Arbitraries.integers().between(0, 4), Arbitraries.integers().between(0, 1000))
                 .as(Op::new).list().ofMinSize(1).ofMaxSize(80);
     }
@@ -83,7 +83,7 @@ class LockTablePropertyTest {
             switch (op.kind()) {
                 case 0, 1, 2, 3 -> {
                     down.remove(h); // a gateway that acquires is connected
-                    LockMode m = op.mode() == 0 ? LockMode.SHARED : LockMode.EXCLUSIVE;
+                    LockMode m = op.mode() <= 1 ? LockMode.SHARED : op.mode() == 2 ? LockMode.INTENT : LockMode.EXCLUSIVE;
                     LockScope s = op.scope() == 0 ? LockScope.SUBTREE : LockScope.OBJECT;
                     step(new LockEvent.Acquire(h, p, m, s, nextRequest++));
                 }
@@ -129,12 +129,12 @@ class LockTablePropertyTest {
                     if (dup) {
                         expectPendingRefusal = Optional.of(a.requestId());
                     } else if (model.containsKey(a.holder() + " " + a.path())
-                            && model.get(a.holder() + " " + a.path()).covers(a.mode(), a.scope())) {
+                            && covers(model.get(a.holder() + " " + a.path()), a.mode(), a.scope())) {
                         expectIdempotent = Optional.of(a.requestId());
                     } else {
                         Lease own = model.get(a.holder() + " " + a.path());
                         pending.put(a.requestId(), new LockRequest(a.requestId(), a.holder(), a.path(),
-                                own == null ? a.mode() : own.mode().max(a.mode()),
+                                own == null ? a.mode() : join(own.mode(), a.mode()),
                                 own == null ? a.scope() : own.scope().max(a.scope())));
                     }
                 }
@@ -203,7 +203,7 @@ class LockTablePropertyTest {
                 for (LockRequest earlier : pending.values()) {
                     assertThat(earlier.requestId() < g.requestId() && !earlier.holder().equals(g.holder())
                             && overlap(earlier.path(), earlier.scope(), g.path(), g.scope())
-                            && (earlier.mode() == LockMode.EXCLUSIVE || g.mode() == LockMode.EXCLUSIVE))
+                            && conflict(earlier.mode(), g.mode()))
                             .as("granted %s ahead of %s", g, earlier).isFalse();
                 }
                 model.put(key, new Lease(g.leaseId(), g.holder(), g.path(), g.mode(), g.scope(), g.expiresAtNanos(), Optional.empty()));
@@ -234,8 +234,21 @@ class LockTablePropertyTest {
         /** The model's own conflict rule, written from the spec rather than shared with the table. */
         private static boolean conflict(Lease l, LockReady.Grant g) {
             return !l.holder().equals(g.holder())
-                    && (l.mode() == LockMode.EXCLUSIVE || g.mode() == LockMode.EXCLUSIVE)
+                    && conflict(l.mode(), g.mode())
                     && overlap(l.path(), l.scope(), g.path(), g.scope());
+        }
+
+        /** Modes conflict unless both are SHARED or both are INTENT. */
+        private static boolean conflict(LockMode a, LockMode b) {
+            return a != b || a == LockMode.EXCLUSIVE;
+        }
+
+        private static boolean covers(Lease held, LockMode m, LockScope s) {
+            return (held.mode() == LockMode.EXCLUSIVE || held.mode() == m) && held.scope().compareTo(s) >= 0;
+        }
+
+        private static LockMode join(LockMode a, LockMode b) {
+            return a == b ? a : LockMode.EXCLUSIVE;
         }
 
         private static boolean overlap(ObjectPath a, LockScope sa, ObjectPath b, LockScope sb) {
