@@ -15,6 +15,10 @@ import java.nio.file.StandardOpenOption;
  * <p>How: a high-water mark is persisted (written to a temporary file, forced, atomically renamed
  * and the folder forced) before any number up to it is handed out; numbers are reserved in blocks
  * of {@value #BLOCK}, and a restart continues after the stored mark, skipping the unused rest.
+ *
+ * <p>A new export starts at a random point in [2^40, 2^62), not at 1: versions are ETags, and a
+ * browser or a gateway that still holds an ETag from an earlier life of the export (wiped and
+ * set up again under the same URL) must not find it naming different content now.
  */
 final class VersionCounter {
     static final long BLOCK = 1 << 16;
@@ -31,7 +35,7 @@ final class VersionCounter {
 
     static VersionCounter open(Path stateDir) throws IOException {
         Path f = stateDir.resolve("version-mark");
-        long mark = 0;
+        long mark = randomStart();
         if (Files.exists(f)) {
             byte[] b = Files.readAllBytes(f);
             if (b.length != 8) {
@@ -40,6 +44,10 @@ final class VersionCounter {
             mark = ByteBuffer.wrap(b).getLong();
         }
         return new VersionCounter(f, mark);
+    }
+
+    static long randomStart() {
+        return (1L << 40) + (new java.security.SecureRandom().nextLong() >>> 2) % ((1L << 62) - (1L << 40));
     }
 
     synchronized long next() throws IOException {

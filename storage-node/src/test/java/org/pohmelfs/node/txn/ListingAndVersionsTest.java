@@ -138,4 +138,27 @@ class ListingAndVersionsTest {
         assertThat(fx.stat("/f").version()).isEqualTo(before);
         assertThat(fx.attrs(write("/g", 0, "2")).version()).isGreaterThan(before);
     }
+
+    @Test
+    void aNewExportStartsItsVersionsAtARandomPointAndARestartContinuesAboveThem(@TempDir Path other)
+            throws IOException {
+        fx.ok(write("/f", 0, "x"));
+        long first = fx.stat("/f").version();
+        assertThat(first).as("not 1, 2, 3...: ETags of a wiped export must not come back").isGreaterThanOrEqualTo(1L << 40);
+
+        TransactionManager second = TransactionManager.open(StoreSettings.defaults(other).withFsync(false));
+        try {
+            new Fixture(second).ok(write("/f", 0, "x"));
+            assertThat(new Fixture(second).stat("/f").version()).as("another export, another range")
+                    .isNotEqualTo(first).isGreaterThanOrEqualTo(1L << 40);
+        } finally {
+            second.close();
+        }
+
+        tm.close();
+        tm = TransactionManager.open(StoreSettings.defaults(export).withFsync(false));
+        fx = new Fixture(tm);
+        fx.ok(write("/f", 1, "y"));
+        assertThat(fx.stat("/f").version()).as("after a restart").isGreaterThan(first);
+    }
 }
