@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.ErrorCode;
 import org.pohmelfs.protocol.NodeInfo;
@@ -73,8 +76,40 @@ public final class LocalStore implements AutoCloseable {
     /** After recovery: removes leftover trash and undo files, counts usage, versions past any seen. */
     public void start() throws IOException {
         trash.purgeAllUncounted();
-        usage.scan(paths.root(), paths.stateDir(), p -> counter.atLeast(Meta.version(p)));
+        List<Path> unversioned = new ArrayList<>();
+        usage.scan(paths.root(), paths.stateDir(), p -> {
+            long v = Meta.version(p);
+            if (v == 0) {
+                unversioned.add(p);
+            }
+            counter.atLeast(v);
+        });
+        stamp(unversioned);
         log.info("export {}: {} bytes in {} objects", paths.root(), usage.bytes(), usage.objects());
+    }
+
+    /**
+     * Gives every object that has no version yet (put into the export by hand while the node was
+     * stopped, or a new export's root) a fresh one, and its ancestors too, as a change would:
+     * otherwise they would all share the ETag of version 0, and their folders would not show that
+     * something appeared below them. Nothing is served yet, so no transaction is needed; a crash
+     * half-way leaves objects without a version, which the next start stamps.
+     */
+    private void stamp(List<Path> unversioned) throws IOException {
+        if (unversioned.isEmpty()) {
+            return;
+        }
+        Set<Path> todo = new LinkedHashSet<>();
+        for (Path p : unversioned) {
+            for (Path q = p; q != null && q.startsWith(paths.root()); q = q.getParent()) {
+                todo.add(q);
+            }
+        }
+        for (Path p : todo) {
+            Meta.put(p, Meta.VERSION, Meta.versionBytes(counter.next()));
+        }
+        log.info("export {}: gave {} unversioned objects a version ({} with their folders)", paths.root(),
+                unversioned.size(), todo.size());
     }
 
     public TxScope newScope(TxScope.UndoSink sink) {

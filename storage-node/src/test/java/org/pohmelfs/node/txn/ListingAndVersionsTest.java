@@ -161,4 +161,32 @@ class ListingAndVersionsTest {
         fx.ok(write("/f", 1, "y"));
         assertThat(fx.stat("/f").version()).as("after a restart").isGreaterThan(first);
     }
+
+    @Test
+    void filesPutIntoTheExportByHandGetVersionsOfTheirOwnAtStart(@TempDir Path other) throws IOException {
+        Files.createDirectories(other.resolve("seeded/deep"));
+        Files.writeString(other.resolve("seeded/a.txt"), "a");
+        Files.writeString(other.resolve("seeded/deep/b.txt"), "b");
+        TransactionManager seeded = TransactionManager.open(StoreSettings.defaults(other).withFsync(false));
+        Fixture sf = new Fixture(seeded);
+        Attr a;
+        Attr b;
+        Attr dir;
+        try {
+            a = sf.stat("/seeded/a.txt");
+            b = sf.stat("/seeded/deep/b.txt");
+            dir = sf.stat("/seeded");
+            assertThat(List.of(a.version(), b.version(), dir.version(), sf.stat("/").version()))
+                    .doesNotContain(0L).doesNotHaveDuplicates();
+        } finally {
+            seeded.close();
+        }
+        seeded = TransactionManager.open(StoreSettings.defaults(other).withFsync(false));
+        try {
+            assertThat(new Fixture(seeded).stat("/seeded/a.txt")).as("stamped once, not at every start").isEqualTo(a);
+            assertThat(new Fixture(seeded).stat("/seeded")).isEqualTo(dir);
+        } finally {
+            seeded.close();
+        }
+    }
 }
