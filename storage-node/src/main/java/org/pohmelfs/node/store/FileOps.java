@@ -170,6 +170,11 @@ final class FileOps {
                     out.force(true);
                 }
             }
+            if (ch.settings.fsync()) {
+                // The side file's entry in undo/ must be durable before the change it protects:
+                // after a power loss recovery reads it to restore the overwritten range.
+                Durability.forceDirectory(side.getParent());
+            }
             tx.sideFiles.add(side);
             return new UndoRecord.Bytes(rel, from, new byte[0], ch.paths.relative(side), oldSize);
         }

@@ -19,6 +19,12 @@
  *   <li><b>Undo</b>: every change is preceded by {@link org.pohmelfs.node.store.UndoRecord}s handed
  *       to the {@link org.pohmelfs.node.store.TxScope} (which journals them), including old
  *       mtimes/modes and old versions, so a rollback restores the tree exactly.</li>
+ *   <li><b>Durability</b> (fsync on): undo records are forced before their change; a large saved
+ *       range goes to a side file in {@code undo/}, forced together with the folder's entry for it
+ *       before the change. At commit the touched files and folders are forced. Ancestors whose
+ *       version stamp changed are not forced: on ext4 with its journal (the deployment here) the
+ *       file's fsync commits the journal transaction that holds the earlier stamps, and forcing
+ *       them cost a cache flush per folder (docs/benchmarks-node.md).</li>
  *   <li><b>Usage</b>: counted at start-up; committed transactions add their deltas; trash takes
  *       bytes off only when the background purger has removed it.</li>
  * </ul>

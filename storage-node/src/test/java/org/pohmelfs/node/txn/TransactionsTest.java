@@ -81,6 +81,24 @@ class TransactionsTest {
     }
 
     @Test
+    void aLargeOverwriteIsRolledBackFromItsUndoSideFile() throws IOException {
+        byte[] original = new byte[3 << 20];
+        new java.util.Random(7).nextBytes(original);
+        fx.ok(new Command.Write("/big", 0, ByteBuffer.wrap(original), true));
+        TreeMap<String, String> before = Fixture.snapshot(export);
+        byte[] over = new byte[2 << 20];
+        java.util.Arrays.fill(over, (byte) 'z');
+        // more than the inline limit is overwritten, so the old range goes to a side file in undo/
+        Message.Reply r = fx.send(new Command.Write("/big", 512 << 10, ByteBuffer.wrap(over), false),
+                new Command.Stat("/definitely/missing"));
+        assertThat(r.ok()).isFalse();
+        tm.awaitBackgroundWork();
+        assertThat(Fixture.snapshot(export)).isEqualTo(before);
+        assertThat(Files.readAllBytes(export.resolve("big"))).isEqualTo(original);
+        assertThat(Files.list(export.resolve(".pohmelfs/undo")).toList()).isEmpty();
+    }
+
+    @Test
     void theSameChangesCommitWhenNothingFails() throws IOException {
         fx.ok(everyKindOfChange().toArray(Command[]::new));
         assertThat(fx.read("/moved")).isEqualTo("or");
