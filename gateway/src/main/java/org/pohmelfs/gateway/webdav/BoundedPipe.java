@@ -32,6 +32,9 @@ final class BoundedPipe {
     /** The body as a Flux; subscribe once. */
     Flux<DataBuffer> flux() {
         return Flux.create(s -> {
+            // Attach first: onRequest runs its consumer at once with the demand already made
+            // (the subscriber requests before this lambda runs), which wakes a waiting writer.
+            attach(s);
             s.onRequest(n -> {
                 if (n >= UNBOUNDED) {
                     unbounded = true;
@@ -44,7 +47,6 @@ final class BoundedPipe {
                 cancelled = true;
                 credits.release(Integer.MAX_VALUE / 8);
             });
-            attach(s);
         });
     }
 
