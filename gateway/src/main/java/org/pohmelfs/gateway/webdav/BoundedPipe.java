@@ -32,6 +32,9 @@ final class BoundedPipe {
     /** The body as a Flux; subscribe once. */
     Flux<DataBuffer> flux() {
         return Flux.create(s -> {
+            // The sink first: onRequest runs at once with the demand so far, and its credits let
+            // the writer send, which must find the sink (it was null in a race before).
+            attach(s);
             s.onRequest(n -> {
                 if (n >= UNBOUNDED) {
                     unbounded = true;
@@ -44,7 +47,6 @@ final class BoundedPipe {
                 cancelled = true;
                 credits.release(Integer.MAX_VALUE / 8);
             });
-            attach(s);
         });
     }
 

@@ -292,6 +292,13 @@ class DesktopClientPatternsTest {
         assertThat(r.statusCode()).isEqualTo(507);
         assertThat(send(tinyBase, "GET", "/dav/keep.bin", null).body()).isEqualTo(utf8("old content"));
         assertThat(send(tinyBase, "PUT", "/dav/new.bin", big).statusCode()).isEqualTo(507);
+        // Without Content-Length Milton's storage check cannot refuse up front: the node's NO_SPACE
+        // comes back through the status hint, and the old content is still kept.
+        HttpResponse<byte[]> chunked = http.send(HttpRequest.newBuilder(URI.create(tinyBase + "/dav/keep.bin"))
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)))
+                .timeout(java.time.Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(chunked.statusCode()).isEqualTo(507);
+        assertThat(send(tinyBase, "GET", "/dav/keep.bin", null).body()).isEqualTo(utf8("old content"));
     }
 
     static String enc(String name) {
