@@ -47,7 +47,7 @@ public class DavConfiguration {
         builder.setEnabledCkBrowser(false);
         builder.setEnableCompression(false);
         builder.setEnableExpectContinue(false);
-        builder.setEnableQuota(false);
+        builder.setEnableQuota(true); // RFC 4331 properties from FolderResource (the node's STATFS)
         // Stream GET bodies with the Content-Length the resource reports; never buffer them.
         builder.setBuffering(DefaultHttp11ResponseHandler.BUFFERING.never);
         // Plain error pages (the default generator needs the servlet API).

@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
+import org.pohmelfs.gateway.webdav.resource.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -90,6 +91,7 @@ public final class DavWebFilter implements WebFilter {
             in.getAttributes().put(PatchOrder.ATTRIBUTE, order.result());
         }
         MiltonResponse out = new MiltonResponse(response, request.getMethod() == HttpMethod.HEAD);
+        out.statusMapper(code -> Failures.statusToSend(code, in.getAttributes()));
         executor.execute(() -> {
             try {
                 manager.process(in, out);

@@ -33,6 +33,7 @@ final class MiltonResponse extends AbstractResponse {
     private final Sinks.One<Void> committed = Sinks.one();
     private final Body body = new Body();
     private Status status = Status.SC_OK;
+    private java.util.function.IntUnaryOperator statusMapper = code -> code;
     private boolean isCommitted;
 
     MiltonResponse(ServerHttpResponse target, boolean head) {
@@ -47,6 +48,14 @@ final class MiltonResponse extends AbstractResponse {
 
     BoundedPipe pipe() {
         return pipe;
+    }
+
+    /**
+     * Maps the status Milton chose to the one sent, for statuses Milton cannot express (507, 503
+     * and 416 left by a resource in request attributes); applied once, when the headers commit.
+     */
+    void statusMapper(java.util.function.IntUnaryOperator mapper) {
+        this.statusMapper = mapper;
     }
 
     @Override
@@ -181,7 +190,11 @@ final class MiltonResponse extends AbstractResponse {
             return;
         }
         isCommitted = true;
-        target.setStatusCode(HttpStatusCode.valueOf(status.code));
+        int code = statusMapper.applyAsInt(status.code);
+        if (code == 503 && status.code != 503) {
+            headers.put(HttpHeaders.RETRY_AFTER, "1");
+        }
+        target.setStatusCode(HttpStatusCode.valueOf(code));
         HttpHeaders out = target.getHeaders();
         headers.forEach((name, value) -> {
             if (!value.isEmpty() || name.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pohmelfs.gateway.testing.GatewayProcess;
 import org.pohmelfs.gateway.testing.LocalNodes;
+import org.pohmelfs.gateway.testing.PatternStream;
 
 /**
  * A 2 GiB upload and download through a gateway process limited to a 256 MiB heap: both
@@ -56,42 +57,6 @@ class LargeFileStreamingTest {
             assertThat(total).isEqualTo(SIZE);
             assertThat(HexFormat.of().formatHex(received.digest())).isEqualTo(HexFormat.of().formatHex(sent.digest()));
             assertThat(gw.isAlive()).as("no OutOfMemoryError").isTrue();
-        }
-    }
-
-    /** Deterministic, incompressible-looking bytes of a given length, digested as they are read. */
-    static final class PatternStream extends InputStream {
-        private final long size;
-        private final MessageDigest digest;
-        private long position;
-        private long state = 0x9E3779B97F4A7C15L;
-
-        PatternStream(long size, MessageDigest digest) {
-            this.size = size;
-            this.digest = digest;
-        }
-
-        @Override
-        public int read() {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (position >= size) {
-                return -1;
-            }
-            int n = (int) Math.min(len, size - position);
-            for (int i = 0; i < n; i++) {
-                state ^= state << 13;
-                state ^= state >>> 7;
-                state ^= state << 17;
-                b[off + i] = (byte) state;
-            }
-            digest.update(b, off, n);
-            position += n;
-            return n;
         }
     }
 }

@@ -231,13 +231,36 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
                 .map(e -> new Xattr(DeadProperties.xattrName(e.getKey()), DeadProperties.encode(e.getValue())))
                 .toList();
         List<String> remove = toRemove.stream().filter(properties()::containsKey).map(DeadProperties::xattrName).toList();
+        Long mtime = win32LastModified(toSet.get(WIN32_LAST_MODIFIED));
         try {
             Failures.run(this, () -> context.files().updateXattrs(path, set, remove).block());
+            if (mtime != null) {
+                // Windows sets a file's time this way after saving it: the node's mtime follows,
+                // so getlastmodified (and REST's mtime) show it. A second transaction, after the xattrs.
+                Failures.run(this, () -> context.files().setAttributes(path, mtime, -1).block());
+            }
         } catch (ConflictException e) {
             throw new BadRequestException(this, e.getMessage());
         }
         toSet.clear();
         toRemove.clear();
         properties = null;
+    }
+
+    /** Windows' modification time property (MS-WDV), an RFC 1123 date. */
+    static final QName WIN32_LAST_MODIFIED = new QName("urn:schemas-microsoft-com:", "Win32LastModifiedTime");
+
+    /** Nanoseconds since the epoch of an RFC 1123 date, or null when absent or not a date. */
+    static Long win32LastModified(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            java.time.Instant t = java.time.ZonedDateTime.parse(value.trim(),
+                    java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 }

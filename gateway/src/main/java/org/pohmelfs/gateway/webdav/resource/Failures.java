@@ -1,21 +1,51 @@
 package org.pohmelfs.gateway.webdav.resource;
 
+import io.milton.http.HttpManager;
+import io.milton.http.Request;
 import io.milton.http.exceptions.BadRequestException;
 import io.milton.http.exceptions.ConflictException;
 import io.milton.http.exceptions.NotAuthorizedException;
 import io.milton.resource.Resource;
 import java.util.function.Supplier;
 import org.pohmelfs.gateway.files.FileException;
+import org.pohmelfs.gateway.http.HttpErrors;
 import org.pohmelfs.protocol.ErrorCode;
 import org.pohmelfs.protocol.ObjectPath;
 
 /**
  * Runs a blocking FileService call for a resource and turns its failures into the exceptions
  * Milton maps to HTTP statuses: a missing parent or an occupied name is 409, a refusal 403,
- * a bad name 400. Anything else propagates (Milton answers 500).
+ * a bad name 400. Anything else propagates; for a node error with its own HTTP status (NO_SPACE
+ * 507, BUSY 503), that status is left in the request attribute {@link #STATUS_HINT}, which the
+ * adapter uses in place of Milton's 500.
  */
-final class Failures {
+public final class Failures {
+    /** Request attribute: the HTTP status (Integer) a failed request should answer instead of 500. */
+    public static final String STATUS_HINT = "pohmelfs.statusHint";
+
+    /** Request attribute: an HTTP status (Integer) to send whatever Milton chose (416 for a range). */
+    public static final String STATUS_OVERRIDE = "pohmelfs.statusOverride";
+
     private Failures() {
+    }
+
+    /** The status to send for Milton's {@code code}, given the request's attributes. */
+    public static int statusToSend(int code, java.util.Map<String, Object> attributes) {
+        if (attributes.get(STATUS_OVERRIDE) instanceof Integer override) {
+            return override;
+        }
+        if (code == 500 && attributes.get(STATUS_HINT) instanceof Integer hint) {
+            return hint;
+        }
+        return code;
+    }
+
+    private static void hint(ErrorCode code) {
+        Request request = HttpManager.request();
+        int status = HttpErrors.status(code).value();
+        if (request != null && status != 500) {
+            request.getAttributes().put(STATUS_HINT, status);
+        }
     }
 
     static <T> T run(Resource resource, Supplier<T> operation)
@@ -31,7 +61,10 @@ final class Failures {
                         throw new NotAuthorizedException(e.getMessage(), resource, 403);
                 case INVALID_PATH, INVALID_ARGUMENT, NAME_TOO_LONG, NO_ATTRIBUTE, TOO_LARGE ->
                         throw new BadRequestException(resource, e.getMessage());
-                default -> throw e;
+                default -> {
+                    hint(code);
+                    throw e;
+                }
             }
         }
     }

@@ -1,7 +1,10 @@
 package org.pohmelfs.gateway.webdav.resource;
 
 import io.milton.http.Auth;
+import io.milton.http.HttpManager;
 import io.milton.http.Range;
+import io.milton.http.Request;
+import io.milton.http.Response;
 import io.milton.http.exceptions.BadRequestException;
 import io.milton.http.exceptions.ConflictException;
 import io.milton.http.exceptions.NotAuthorizedException;
@@ -47,6 +50,9 @@ public final class FileResource extends DavResource implements GetableResource, 
                 start = Math.max(0, size - range.getFinish()); // suffix range: the last N bytes
             }
         }
+        if (range != null && !fixSingleRangeHeaders(start, end, size)) {
+            return; // unsatisfiable: 416, no body
+        }
         long length = Math.max(0, end - start + 1);
         byte[] copy = new byte[context.files().chunkSize()];
         for (ByteBuffer chunk : context.files().read(path, attr, start, length).toIterable(PREFETCH)) {
@@ -57,6 +63,33 @@ public final class FileResource extends DavResource implements GetableResource, 
             }
         }
         out.flush();
+    }
+
+    /**
+     * Milton writes a suffix range ({@code bytes=-N}) as "0-N" and answers a range past the end
+     * with 206 (milton2 issue 254 and kin); for a single range the resource knows the truth, and the
+     * headers are still held by the adapter, so they are set right here: Content-Range and
+     * Content-Length of the bytes sent, or 416 with {@code bytes *}{@code /size} when the range
+     * starts at or past the end (RFC 9110 section 14.4). A multi-range request is left to Milton.
+     *
+     * @return false when nothing must be sent
+     */
+    private static boolean fixSingleRangeHeaders(long start, long end, long size) {
+        Request request = HttpManager.request();
+        Response response = HttpManager.response();
+        if (request == null || response == null || request.getRangeHeader() == null
+                || request.getRangeHeader().contains(",")) {
+            return true;
+        }
+        if (start >= size) {
+            request.getAttributes().put(Failures.STATUS_OVERRIDE, 416);
+            response.setNonStandardHeader("Content-Range", "bytes */" + size);
+            response.setContentLengthHeader(0L);
+            return false;
+        }
+        response.setContentRangeHeader(start, end, size);
+        response.setContentLengthHeader(end - start + 1);
+        return true;
     }
 
     @Override

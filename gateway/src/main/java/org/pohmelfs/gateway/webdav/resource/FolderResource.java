@@ -7,18 +7,41 @@ import io.milton.resource.CollectionResource;
 import io.milton.resource.DeletableCollectionResource;
 import io.milton.resource.MakeCollectionableResource;
 import io.milton.resource.PutableResource;
+import io.milton.resource.QuotaResource;
 import io.milton.resource.Resource;
 import java.io.InputStream;
 import java.util.List;
 import org.pohmelfs.protocol.Attr;
+import org.pohmelfs.protocol.NodeInfo;
 import org.pohmelfs.protocol.ObjectPath;
 
 /** A folder: children (for PROPFIND Depth 1), MKCOL and PUT of new members below it. */
 public final class FolderResource extends DavResource
-        implements MakeCollectionableResource, PutableResource, DeletableCollectionResource {
+        implements MakeCollectionableResource, PutableResource, DeletableCollectionResource, QuotaResource {
+    /** The node's usage, asked once per resource (one STATFS), only if a quota property is. */
+    private NodeInfo usage;
 
     FolderResource(DavContext context, ObjectPath path, Attr attr) {
         super(context, path, attr);
+    }
+
+    private NodeInfo usage() {
+        if (usage == null) {
+            usage = context.files().usage().block();
+        }
+        return usage;
+    }
+
+    /** RFC 4331 quota-used-bytes: what the node's export holds. */
+    @Override
+    public Long getQuotaUsed() {
+        return usage().usedBytes();
+    }
+
+    /** RFC 4331 quota-available-bytes: what may still be written (the node counts its size limit and free space). */
+    @Override
+    public Long getQuotaAvailable() {
+        return usage().availableBytes();
     }
 
     @Override
