@@ -76,8 +76,11 @@ public final class FileService {
         List<Command> all = new ArrayList<>(tx.size() + 1);
         all.add(tokens);
         all.addAll(tx);
-        return nodes.write(all).map(r -> new org.pohmelfs.protocol.Message.Reply(r.txid(),
-                r.results().subList(1, r.results().size())));
+        // A node without WebDAV locks has nothing locked: the tokens are left out.
+        return nodes.supports(org.pohmelfs.protocol.Handshake.FEATURE_DAVLOCKS)
+                .flatMap(locks -> !locks ? nodes.write(tx) : nodes.write(all)
+                        .map(r -> new org.pohmelfs.protocol.Message.Reply(r.txid(),
+                                r.results().subList(1, r.results().size()))));
     }
 
     public int chunkSize() {

@@ -5,6 +5,7 @@ import java.util.List;
 import org.pohmelfs.gateway.nodes.NodeSet;
 import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.DavLock;
+import org.pohmelfs.protocol.Handshake;
 import org.pohmelfs.protocol.ObjectPath;
 import org.pohmelfs.protocol.Result;
 import reactor.core.publisher.Mono;
@@ -33,7 +34,7 @@ public final class LockService {
                             int timeoutSeconds, List<String> held) {
         String p = path.toString();
         Command.Lock lock = new Command.Lock(p, exclusive, infinite, owner, principal, timeoutSeconds, "");
-        return nodes.read(List.of(new Command.Stat(p)))
+        return requireFeature().then(nodes.read(List.of(new Command.Stat(p))))
                 .flatMap(stat -> {
                     boolean missing = !stat.ok();
                     List<Command> tx = new ArrayList<>();
@@ -46,6 +47,13 @@ public final class LockService {
                     return nodes.write(tx).map(r -> new Taken(
                             Replies.result(r, last, Result.Locks.class).locks().getFirst(), missing));
                 });
+    }
+
+    /** Fails with UNSUPPORTED (501) if the node did not negotiate "davlocks" (an older node): UNSUPPORTED (501). */
+    private Mono<Void> requireFeature() {
+        return nodes.supports(Handshake.FEATURE_DAVLOCKS).flatMap(ok -> ok ? Mono.<Void>empty()
+                : Mono.error(new FileException(org.pohmelfs.protocol.ErrorCode.UNSUPPORTED,
+                        "the storage node does not hold WebDAV locks (no davlocks feature)")));
     }
 
     /** Refreshes the first of {@code tokens} that names a lock of this principal covering {@code path}. */

@@ -20,8 +20,6 @@ import reactor.netty.tcp.TcpServer;
  * channels carry the shared protocol pipeline and a {@link NodeSession} each.
  */
 public final class NodeServer implements AutoCloseable {
-    /** The handshake feature that says this node holds and enforces WebDAV locks (0x0060-0x006F). */
-    public static final String FEATURE_DAVLOCKS = "davlocks";
     private static final Logger log = LoggerFactory.getLogger(NodeServer.class);
 
     /** Everything the server needs, as plain values. */
@@ -80,7 +78,7 @@ public final class NodeServer implements AutoCloseable {
 
     /** The node as it introduces itself; the epoch is 0 until a cluster map exists. */
     Handshake.NodeIdentity identity() {
-        return new Handshake.NodeIdentity(settings.nodeId(), incarnation, settings.cluster(), 0L, Set.of(FEATURE_DAVLOCKS));
+        return new Handshake.NodeIdentity(settings.nodeId(), incarnation, settings.cluster(), 0L, Set.of(Handshake.FEATURE_DAVLOCKS));
     }
 
     /** Stops accepting, closes connections. */
