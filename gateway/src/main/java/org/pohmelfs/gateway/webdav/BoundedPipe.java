@@ -32,6 +32,9 @@ final class BoundedPipe {
     /** The body as a Flux; subscribe once. */
     Flux<DataBuffer> flux() {
         return Flux.create(s -> {
+            // The sink first: registering onRequest hands out the demand already there at once,
+            // and a writer holding that credit must find the sink set.
+            attach(s);
             s.onRequest(n -> {
                 if (n >= UNBOUNDED) {
                     unbounded = true;
@@ -44,7 +47,6 @@ final class BoundedPipe {
                 cancelled = true;
                 credits.release(Integer.MAX_VALUE / 8);
             });
-            attach(s);
         });
     }
 
