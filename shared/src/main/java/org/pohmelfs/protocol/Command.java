@@ -175,8 +175,11 @@ public sealed interface Command {
         public boolean mutates() { return true; }
     }
 
-    /** The live locks covering {@code path}: on it, or on an ancestor with depth infinity. */
-    record Locks(String path) implements Command {
+    /**
+     * The live locks covering {@code path} (on it, or on an ancestor with depth infinity), and
+     * with {@code inside} also those rooted below it (what stops a DELETE or MOVE of the tree).
+     */
+    record Locks(String path, boolean inside) implements Command {
         public int opcode() { return Opcodes.LOCKS; }
         public boolean mutates() { return false; }
     }

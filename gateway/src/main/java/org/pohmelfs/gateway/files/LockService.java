@@ -72,9 +72,9 @@ public final class LockService {
                 .doOnNext(Replies::check).then();
     }
 
-    /** The live locks covering {@code path}. */
-    public Mono<List<DavLock>> locks(ObjectPath path) {
-        return nodes.read(List.of(new Command.Locks(path.toString())))
+    /** The live locks covering {@code path}; with {@code inside} also those rooted below it. */
+    public Mono<List<DavLock>> locks(ObjectPath path, boolean inside) {
+        return nodes.read(List.of(new Command.Locks(path.toString(), inside)))
                 .map(r -> Replies.result(r, 0, Result.Locks.class).locks());
     }
 }

@@ -161,7 +161,7 @@ public final class DavWebFilter implements WebFilter {
                             }
                         });
                 if (lockedOut.get() != null && out.reset()) {
-                    answer(out, locks.locked(path, "lock-token-submitted"));
+                    answer(out, locks.lockedOut(path, method.name(), principal, verdict.tokens()));
                 } else if (failure instanceof Error err) {
                     throw err;
                 } else if (failure != null) {

@@ -150,6 +150,33 @@ class DavLockingTest {
     }
 
     @Test
+    void deletingOrMovingATreeWithALockedMemberIsAMultistatusNamingTheMember() throws Exception {
+        assertThat(send(a, "alice", "MKCOL", "/dav/tree/", null).statusCode()).isEqualTo(201);
+        assertThat(send(a, "alice", "MKCOL", "/dav/tree/flat/", null).statusCode()).isEqualTo(201);
+        assertThat(send(a, "alice", "PUT", "/dav/tree/leaf.txt", "leaf").statusCode()).isEqualTo(201);
+        String token = lock(a, "alice", "/dav/tree/leaf.txt", "exclusive", "Depth", "0");
+        lock(a, "alice", "/dav/tree/flat/", "exclusive", "Depth", "0");
+
+        HttpResponse<String> delete = send(b, "carol", "DELETE", "/dav/tree/", null);
+        assertThat(delete.statusCode()).isEqualTo(207);
+        assertThat(delete.body()).contains("/dav/tree/leaf.txt").contains("/dav/tree/flat")
+                .contains("423 Locked").contains("lock-token-submitted");
+        HttpResponse<String> move = send(b, "carol", "MOVE", "/dav/tree/", null,
+                "Destination", GatewayTestSupport.baseUrl(b) + "/dav/tree2/");
+        assertThat(move.statusCode()).isEqualTo(207);
+        // a new member of a depth-0 locked collection: 423 naming the collection
+        HttpResponse<String> put = send(b, "carol", "PUT", "/dav/tree/flat/new.txt", "n");
+        assertThat(put.statusCode()).isEqualTo(423);
+        assertThat(put.body()).contains("lock-token-submitted").contains("/dav/tree/flat");
+        assertThat(send(b, "alice", "GET", "/dav/tree/leaf.txt", null).body()).isEqualTo("leaf");
+        // alice holds only one of the two tokens: the other member still stops the delete
+        HttpResponse<String> partly = send(b, "alice", "DELETE", "/dav/tree/", null, "If",
+                "<" + GatewayTestSupport.baseUrl(b) + "/dav/tree/leaf.txt> " + ifHeader(token));
+        assertThat(partly.statusCode()).isEqualTo(207);
+        assertThat(partly.body()).contains("/dav/tree/flat").doesNotContain("leaf.txt");
+    }
+
+    @Test
     void lockingAnUnmappedUrlCreatesAnEmptyResource() throws Exception {
         HttpResponse<String> r = send(a, "alice", "LOCK", "/dav/fresh.txt", LOCKINFO.formatted("exclusive"));
         assertThat(r.statusCode()).isEqualTo(201);

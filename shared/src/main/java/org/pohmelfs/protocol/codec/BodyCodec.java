@@ -192,7 +192,10 @@ public final class BodyCodec {
                 writeString(out, u.token());
                 writeString(out, u.principal());
             }
-            case Command.Locks l -> writeString(out, l.path());
+            case Command.Locks l -> {
+                writeString(out, l.path());
+                writeBoolean(out, l.inside());
+            }
             case Command.Tokens t -> {
                 writeString(out, t.principal());
                 out.writeShort(t.tokens().size());
@@ -391,7 +394,7 @@ public final class BodyCodec {
             case Opcodes.LOCK_REFRESH -> new Command.LockRefresh(readString(in), readString(in), readString(in),
                     nonNegativeInt(in, "lock timeout"));
             case Opcodes.UNLOCK -> new Command.Unlock(readString(in), readString(in), readString(in));
-            case Opcodes.LOCKS -> new Command.Locks(readString(in));
+            case Opcodes.LOCKS -> new Command.Locks(readString(in), readBoolean(in));
             case Opcodes.TOKENS -> {
                 String principal = readString(in);
                 int n = readU16(in);

@@ -155,7 +155,7 @@ final class MessageArbitraries {
                 Combinators.combine(s, bool, bool, s, s, nonNegativeInts(), s).as(Command.Lock::new),
                 Combinators.combine(s, s, s, nonNegativeInts()).as(Command.LockRefresh::new),
                 Combinators.combine(s, s, s).as(Command.Unlock::new),
-                s.map(Command.Locks::new),
+                Combinators.combine(s, bool).as(Command.Locks::new),
                 Combinators.combine(s, s.list().ofMaxSize(5)).as(Command.Tokens::new)));
     }
 

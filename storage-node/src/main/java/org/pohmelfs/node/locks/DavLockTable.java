@@ -91,6 +91,18 @@ public final class DavLockTable {
         return out;
     }
 
+    /** Live locks covering {@code path} or rooted below it, sorted by root then token. */
+    public List<DavLock> coveringOrInside(String path, long now) {
+        List<DavLock> out = new ArrayList<>();
+        for (DavLock l : locks.values()) {
+            if (l.expiresAtMillis() > now && (l.covers(path) || DavLock.isBelow(l.root(), path))) {
+                out.add(l);
+            }
+        }
+        out.sort(java.util.Comparator.comparing(DavLock::root).thenComparing(DavLock::token));
+        return out;
+    }
+
     /** Grants a lock or throws LOCKED (conflict) / INVALID_ARGUMENT (bad token). */
     public DavLock lock(Command.Lock c, long now) throws LockException {
         purge(now);

@@ -41,7 +41,8 @@ public final class LockGuard {
                     return new Result.Ok();
                 }
                 case Command.Locks l -> {
-                    return new Result.Locks(table.covering(l.path(), now));
+                    return new Result.Locks(l.inside() ? table.coveringOrInside(l.path(), now)
+                            : table.covering(l.path(), now));
                 }
                 case Command.Tokens t -> {
                     return new Result.Ok();

@@ -55,7 +55,7 @@ class DavLocksTest {
     }
 
     private List<DavLock> locksOn(String path) {
-        return ((Result.Locks) fx.ok(new Command.Locks(path)).getFirst()).locks();
+        return ((Result.Locks) fx.ok(new Command.Locks(path, false)).getFirst()).locks();
     }
 
     @Test
@@ -108,6 +108,15 @@ class DavLocksTest {
         assertThat(fx.err(new Command.Rename("/c", "/d", false))).isEqualTo(ErrorCode.LOCKED);
         fx.ok(tokens("alice", l), new Command.Delete("/c", true));
         assertThat(locksOn("/c/sub")).as("locks go with the deleted tree").isEmpty();
+    }
+
+    @Test
+    void locksInsideATreeAreListedOnRequest() {
+        DavLock g = lock("/c/sub/g", true, false, "alice", 60);
+        DavLock c = lock("/c", false, false, "bob", 60);
+        assertThat(locksOn("/c")).containsExactly(c);
+        assertThat(((Result.Locks) fx.ok(new Command.Locks("/c", true)).getFirst()).locks()).containsExactly(c, g);
+        assertThat(((Result.Locks) fx.ok(new Command.Locks("/top", true)).getFirst()).locks()).isEmpty();
     }
 
     @Test

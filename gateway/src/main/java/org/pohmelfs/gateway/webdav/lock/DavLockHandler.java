@@ -85,7 +85,7 @@ public final class DavLockHandler {
 
     private IfHeader.State state(ObjectPath p) {
         Attr attr = files.find(p).block();
-        List<DavLock> covering = locks.locks(p).block();
+        List<DavLock> covering = locks.locks(p, false).block();
         Set<String> tokens = covering == null ? Set.of()
                 : covering.stream().map(DavLock::token).collect(Collectors.toSet());
         return new IfHeader.State(attr == null ? null : attr.etag(), tokens);
@@ -151,6 +151,46 @@ public final class DavLockHandler {
         }
     }
 
+    /**
+     * The answer to a change the node refused with LOCKED: the locks that stand in the way
+     * (covering the path, rooted inside it, or on its parent) other than those the request
+     * holds. For a DELETE or MOVE stopped only by locks inside the tree, a 207 multistatus
+     * naming each locked member with 423 (RFC 4918 section 9.6.1); otherwise 423 with
+     * {@code lock-token-submitted} naming the locked URLs.
+     */
+    public Answer lockedOut(ObjectPath path, String method, String principal, List<String> held) {
+        java.util.TreeSet<String> roots = new java.util.TreeSet<>();
+        List<DavLock> found = new ArrayList<>(java.util.Objects.requireNonNullElse(locks.locks(path, true).block(),
+                List.of()));
+        if (!path.isRoot()) {
+            found.addAll(java.util.Objects.requireNonNullElse(locks.locks(path.parent(), false).block(), List.of()));
+        }
+        for (DavLock l : found) {
+            if (!(held.contains(l.token()) && l.principal().equals(principal))) {
+                roots.add(l.root());
+            }
+        }
+        if (roots.isEmpty()) {
+            return locked(path, "lock-token-submitted");
+        }
+        boolean allInside = roots.stream().allMatch(r -> DavLock.isBelow(r, path.toString()));
+        if (allInside && (method.equals("DELETE") || method.equals("MOVE"))) {
+            StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                    + "<D:multistatus xmlns:D=\"DAV:\">");
+            for (String r : roots) {
+                sb.append("<D:response>").append(href(ObjectPath.parse(r)))
+                        .append("<D:status>HTTP/1.1 423 Locked</D:status>"
+                                + "<D:error><D:lock-token-submitted/></D:error></D:response>");
+            }
+            return new Answer(HttpStatus.MULTI_STATUS, Map.of(), sb.append("</D:multistatus>\n").toString());
+        }
+        StringBuilder hrefs = new StringBuilder();
+        for (String r : roots) {
+            hrefs.append(href(ObjectPath.parse(r)));
+        }
+        return Answer.of(HttpStatus.LOCKED, LockXml.error("lock-token-submitted", hrefs.toString()));
+    }
+
     /** 423 with the precondition that failed and the locked URL. */
     public Answer locked(ObjectPath path, String precondition) {
         return Answer.of(HttpStatus.LOCKED, LockXml.error(precondition, href(path)));
@@ -162,7 +202,7 @@ public final class DavLockHandler {
 
     /** Lockdiscovery XML for a resource (for PROPFIND). */
     public String discovery(ObjectPath path, String prefix) {
-        List<DavLock> l = locks.locks(path).block();
+        List<DavLock> l = locks.locks(path, false).block();
         return LockXml.activeLocks(l == null ? List.of() : new ArrayList<>(l), urlPrefix, prefix);
     }
 }
