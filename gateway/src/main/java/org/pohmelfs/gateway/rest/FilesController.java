@@ -318,8 +318,10 @@ class FilesController {
 
     @Operation(summary = "Set one extended attribute (the body is its value, at most 64 KiB)")
     @PutMapping("/xattrs/**")
-    Mono<ResponseEntity<Void>> setXattr(ServerHttpRequest request, @RequestParam String name) {
+    Mono<ResponseEntity<Void>> setXattr(ServerHttpRequest request, java.security.Principal principal,
+                                        @RequestParam String name) {
         ObjectPath path = path(request, XATTRS);
+        FileService files = withLockTokens(request, principal);
         return DataBufferUtils.join(request.getBody(), MAX_XATTR_VALUE)
                 .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class,
                         e -> new FileException(ErrorCode.TOO_LARGE, "attribute values are limited to 64 KiB"))
@@ -331,8 +333,10 @@ class FilesController {
 
     @Operation(summary = "Remove one extended attribute")
     @DeleteMapping("/xattrs/**")
-    Mono<ResponseEntity<Void>> removeXattr(ServerHttpRequest request, @RequestParam String name) {
+    Mono<ResponseEntity<Void>> removeXattr(ServerHttpRequest request, java.security.Principal principal,
+                                           @RequestParam String name) {
         ObjectPath path = path(request, XATTRS);
+        FileService files = withLockTokens(request, principal);
         return files.updateXattrs(path, List.of(), List.of(name)).thenReturn(ResponseEntity.noContent().build());
     }
 

@@ -100,6 +100,9 @@ class DavLockingTest {
         assertThat(send(b, "carol", "DELETE", "/api/v1/files/doc.txt", null).statusCode()).isEqualTo(423);
         assertThat(send(b, "carol", "POST", "/api/v1/files/doc.txt?action=move&to=/x.txt", null).statusCode())
                 .isEqualTo(423);
+        assertThat(send(b, "carol", "PUT", "/api/v1/xattrs/doc.txt?name=user.k", "v").statusCode()).isEqualTo(423);
+        assertThat(send(b, "alice", "PUT", "/api/v1/files/doc.txt", "x", "If", "(<unterminated").statusCode())
+                .isEqualTo(400);
         // the token alone is not enough: it is bound to alice
         assertThat(send(b, "carol", "PUT", "/dav/doc.txt", "stolen", "If", ifHeader(token)).statusCode())
                 .isEqualTo(423);
@@ -111,6 +114,8 @@ class DavLockingTest {
         assertThat(send(b, "alice", "PUT", "/dav/doc.txt", "v2", "If", ifHeader(token)).statusCode()).isEqualTo(204);
         assertThat(send(b, "alice", "PUT", "/api/v1/files/doc.txt", "v3", "If", ifHeader(token)).statusCode())
                 .isEqualTo(204);
+        assertThat(send(b, "alice", "PUT", "/api/v1/xattrs/doc.txt?name=user.k", "v", "If", ifHeader(token))
+                .statusCode()).isEqualTo(204);
         assertThat(send(a, "carol", "GET", "/dav/doc.txt", null).body()).isEqualTo("v3");
 
         assertThat(send(b, "alice", "UNLOCK", "/dav/doc.txt", null, "Lock-Token", "<" + token + ">").statusCode())
@@ -178,8 +183,10 @@ class DavLockingTest {
 
     @Test
     void lockingAnUnmappedUrlCreatesAnEmptyResource() throws Exception {
-        HttpResponse<String> r = send(a, "alice", "LOCK", "/dav/fresh.txt", LOCKINFO.formatted("exclusive"));
+        HttpResponse<String> r = send(a, "alice", "LOCK", "/dav/fresh.txt", LOCKINFO.formatted("exclusive"),
+                "Timeout", "Infinite");
         assertThat(r.statusCode()).isEqualTo(201);
+        assertThat(r.body()).as("Infinite is capped to the node's maximum").contains("Second-3600");
         HttpResponse<String> get = send(b, "carol", "GET", "/dav/fresh.txt", null);
         assertThat(get.statusCode()).isEqualTo(200);
         assertThat(get.body()).isEmpty();
