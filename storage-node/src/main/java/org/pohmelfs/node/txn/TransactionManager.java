@@ -216,8 +216,6 @@ public final class TransactionManager implements AutoCloseable {
         }
         if (!committed) {
             locks.table().restore(locksBefore);
-        } else if (!locks.table().all().equals(locksBefore)) {
-            saveLocks();
         }
         if (!committed && store.rollback(tx) > 0) {
             broken = "rollback failed";
@@ -232,9 +230,17 @@ public final class TransactionManager implements AutoCloseable {
             broken = "journal write failed";
             if (committed) {
                 store.rollback(tx);
+                locks.table().restore(locksBefore);
                 return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "journal write failed"));
             }
             return reply;
+        }
+        // The lock file is written once the decision is journalled, so the file never keeps a
+        // lock of a transaction that recovery rolls back. A crash just between the two loses
+        // the lock change; a resend of that LOCK is then answered from the reply cache with
+        // a lock the node no longer holds (the client's next If with it gets 412).
+        if (committed && !locks.table().all().equals(locksBefore)) {
+            saveLocks();
         }
         store.finish(tx);
         cache.put(key, reply);
