@@ -142,4 +142,58 @@ public sealed interface Command {
         public int opcode() { return Opcodes.XATTR_REMOVE; }
         public boolean mutates() { return true; }
     }
+
+    // ------------------------------------------------------------ WebDAV locks (0x0060-0x006F)
+
+    /**
+     * Take a WebDAV lock on {@code path} (which must exist). Answered with {@link Result.Locks}
+     * holding the new lock. Conflicts with a lock that covers the path or (with
+     * {@code infinite}) one rooted inside it: LOCKED.
+     *
+     * @param exclusive      exclusive (else shared) scope
+     * @param infinite       depth infinity (else depth 0)
+     * @param owner          the client's DAV:owner XML, kept verbatim
+     * @param principal      who takes the lock; only this principal's {@link Tokens} unlock it
+     * @param timeoutSeconds requested lifetime; 0 or above the node's maximum means the maximum
+     * @param token          the lock token chosen by the caller, or "" for the node to choose
+     */
+    record Lock(String path, boolean exclusive, boolean infinite, String owner, String principal,
+                int timeoutSeconds, String token) implements Command {
+        public int opcode() { return Opcodes.LOCK; }
+        public boolean mutates() { return true; }
+    }
+
+    /** Give the lock {@code token}, which covers {@code path}, a new lifetime. */
+    record LockRefresh(String path, String token, String principal, int timeoutSeconds) implements Command {
+        public int opcode() { return Opcodes.LOCK_REFRESH; }
+        public boolean mutates() { return true; }
+    }
+
+    /** Remove the lock {@code token}, which must cover {@code path}. */
+    record Unlock(String path, String token, String principal) implements Command {
+        public int opcode() { return Opcodes.UNLOCK; }
+        public boolean mutates() { return true; }
+    }
+
+    /**
+     * The live locks covering {@code path} (on it, or on an ancestor with depth infinity), and
+     * with {@code inside} also those rooted below it (what stops a DELETE or MOVE of the tree).
+     */
+    record Locks(String path, boolean inside) implements Command {
+        public int opcode() { return Opcodes.LOCKS; }
+        public boolean mutates() { return false; }
+    }
+
+    /**
+     * The lock tokens the client holds (WebDAV's If header) for the commands after this one in
+     * the same transaction; a mutation of a locked path fails with LOCKED unless one of the
+     * locks covering it is named here and belongs to {@code principal}.
+     */
+    record Tokens(String principal, java.util.List<String> tokens) implements Command {
+        public Tokens {
+            tokens = java.util.List.copyOf(tokens);
+        }
+        public int opcode() { return Opcodes.TOKENS; }
+        public boolean mutates() { return false; }
+    }
 }

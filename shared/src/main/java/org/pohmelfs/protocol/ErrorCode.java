@@ -37,7 +37,11 @@ public enum ErrorCode {
     /** The node is overloaded or shutting down; retry later or elsewhere. */
     BUSY(1007),
     /** A bug or an unexpected failure on the node; details are in the node's log. */
-    INTERNAL(1008);
+    INTERNAL(1008),
+    /** A WebDAV lock held by someone else covers the path (or conflicts with the lock asked for). */
+    LOCKED(1009),
+    /** The lock token names no live lock covering the path, or one of another principal. */
+    NO_SUCH_LOCK(1010);
 
     private final int code;
 

@@ -12,6 +12,8 @@ public final class Handshake {
     /** The protocol versions this build speaks. */
     public static final int MIN_VERSION = 1;
     public static final int MAX_VERSION = 1;
+    /** Feature: the node holds and enforces WebDAV locks (commands 0x0060-0x0064). */
+    public static final String FEATURE_DAVLOCKS = "davlocks";
 
     private Handshake() {
     }

@@ -46,6 +46,12 @@ public final class Opcodes {
     /** 0x0050-0x005F: reserved for replication and resync (change log, checksum scan). */
     public static final int RESERVED_SYNC_FIRST = 0x0050;
     public static final int RESERVED_SYNC_LAST = 0x005F;
+    /** 0x0060-0x006F: WebDAV locks (class 2), held and enforced by the node. */
+    public static final int LOCK = 0x0060;
+    public static final int LOCK_REFRESH = 0x0061;
+    public static final int UNLOCK = 0x0062;
+    public static final int LOCKS = 0x0063;
+    public static final int TOKENS = 0x0064;
 
     // Results (u16, inside a REPLY).
     public static final int R_OK = 0x0001;
@@ -57,6 +63,8 @@ public final class Opcodes {
     public static final int R_XATTR_VALUE = 0x0007;
     public static final int R_XATTRS = 0x0008;
     public static final int R_STATFS = 0x0009;
+    /** WebDAV lock results take their number from the WebDAV lock range. */
+    public static final int R_LOCKS = 0x0060;
 
     // Pushes (u16, inside a PUSH).
     /** Sent in the handshake and never otherwise; reserved for recall (coherence issue). */

@@ -70,4 +70,12 @@ public sealed interface Result {
     record Statfs(NodeInfo info) implements Result {
         public int opcode() { return Opcodes.R_STATFS; }
     }
+
+    /** WebDAV locks: the one taken or refreshed, or those covering a path. */
+    record Locks(java.util.List<DavLock> locks) implements Result {
+        public Locks {
+            locks = java.util.List.copyOf(locks);
+        }
+        public int opcode() { return Opcodes.R_LOCKS; }
+    }
 }

@@ -40,7 +40,7 @@ class GatewayConfiguration {
         }
         LinkPolicy link = new LinkPolicy(p.checksums(), p.tls().required(), LinkPolicy.DEFAULT_MAX_FRAME);
         return new NodeClient(new ClientSettings(p.id(), p.cluster(), link, tls, p.connectTimeout(), p.requestTimeout(),
-                Set.of()));
+                Set.of(org.pohmelfs.protocol.Handshake.FEATURE_DAVLOCKS)));
     }
 
     @Bean(destroyMethod = "close")

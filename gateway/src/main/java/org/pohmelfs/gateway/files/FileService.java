@@ -36,12 +36,51 @@ public final class FileService {
     private final String gatewayId;
     private final int chunkSize;
     private final int pipelineDepth;
+    /** WebDAV lock tokens sent first in every changing transaction, or null for none. */
+    private final Command.Tokens tokens;
 
     public FileService(NodeSet nodes, String gatewayId, int chunkSize, int pipelineDepth) {
+        this(nodes, gatewayId, chunkSize, pipelineDepth, null);
+    }
+
+    private FileService(NodeSet nodes, String gatewayId, int chunkSize, int pipelineDepth, Command.Tokens tokens) {
         this.nodes = nodes;
         this.gatewayId = gatewayId;
         this.chunkSize = chunkSize;
         this.pipelineDepth = pipelineDepth;
+        this.tokens = tokens;
+    }
+
+    /**
+     * This service acting for a client that holds the WebDAV lock tokens {@code held} (from an
+     * If header): every changing transaction starts with a TOKENS command, so the node lets it
+     * touch what those locks cover. Without tokens, a locked path fails with LOCKED.
+     */
+    public FileService withTokens(String principal, List<String> held) {
+        if (held.isEmpty()) {
+            return this;
+        }
+        return new FileService(nodes, gatewayId, chunkSize, pipelineDepth, new Command.Tokens(principal, held));
+    }
+
+    /** The node set, for services that speak other commands (WebDAV locks). */
+    public NodeSet nodes() {
+        return nodes;
+    }
+
+    /** Sends a changing transaction, with the tokens first when there are any (their result is dropped). */
+    private Mono<org.pohmelfs.protocol.Message.Reply> write(List<Command> tx) {
+        if (tokens == null) {
+            return nodes.write(tx);
+        }
+        List<Command> all = new ArrayList<>(tx.size() + 1);
+        all.add(tokens);
+        all.addAll(tx);
+        // A node without WebDAV locks has nothing locked: the tokens are left out.
+        return nodes.supports(org.pohmelfs.protocol.Handshake.FEATURE_DAVLOCKS)
+                .flatMap(locks -> !locks ? nodes.write(tx) : nodes.write(all)
+                        .map(r -> new org.pohmelfs.protocol.Message.Reply(r.txid(),
+                                r.results().subList(1, r.results().size()))));
     }
 
     public int chunkSize() {
@@ -147,11 +186,11 @@ public final class FileService {
     public Mono<Attr> upload(ObjectPath path, Flux<ByteBuffer> chunks, boolean parents, Precondition expect) {
         ObjectPath staging = ObjectPath.ROOT.child(STAGING).child(gatewayId + "-" + UUID.randomUUID());
         String sp = staging.toString();
-        Mono<Void> begin = nodes.write(List.of(new Command.Mkdir(staging.parent().toString(), true, 0700),
+        Mono<Void> begin = write(List.of(new Command.Mkdir(staging.parent().toString(), true, 0700),
                         new Command.Create(sp, true, false, 0644)))
                 .doOnNext(Replies::check).then();
         Mono<Long> body = chunks.index()
-                .flatMapSequential(t -> nodes.write(List.of(new Command.Write(sp, t.getT1() * chunkSize, t.getT2(), false)))
+                .flatMapSequential(t -> write(List.of(new Command.Write(sp, t.getT1() * chunkSize, t.getT2(), false)))
                         .doOnNext(Replies::check)
                         .thenReturn((long) t.getT2().remaining()), pipelineDepth, 1)
                 .reduce(0L, Long::sum);
@@ -165,7 +204,7 @@ public final class FileService {
             }
             tx.add(new Command.Rename(sp, path.toString(), false));
             int renameIndex = tx.size() - 1;
-            return check.then(nodes.write(tx)).map(r -> Replies.result(r, renameIndex, Result.Attrs.class).attr());
+            return check.then(write(tx)).map(r -> Replies.result(r, renameIndex, Result.Attrs.class).attr());
         });
         return begin.then(body).then(commit)
                 .onErrorResume(e -> discard(sp).then(Mono.error(e)))
@@ -211,11 +250,11 @@ public final class FileService {
             tx.add(new Command.Write(path.toString(), 0, data.duplicate(), false));
         }
         int last = tx.size() - 1;
-        return nodes.write(tx).map(r -> Replies.result(r, last, Result.Attrs.class).attr());
+        return write(tx).map(r -> Replies.result(r, last, Result.Attrs.class).attr());
     }
 
     private Mono<Void> discard(String stagingPath) {
-        return nodes.write(List.of(new Command.Delete(stagingPath, false)))
+        return write(List.of(new Command.Delete(stagingPath, false)))
                 .doOnNext(r -> {
                     if (!r.ok()) {
                         log.debug("discarding {}: {}", stagingPath, r.firstError());
@@ -229,16 +268,16 @@ public final class FileService {
     }
 
     public Mono<Attr> mkdir(ObjectPath path, boolean parents) {
-        return nodes.write(List.of(new Command.Mkdir(path.toString(), parents, 0755)))
+        return write(List.of(new Command.Mkdir(path.toString(), parents, 0755)))
                 .map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
     }
 
     public Mono<Void> delete(ObjectPath path, boolean recursive) {
-        return nodes.write(List.of(new Command.Delete(path.toString(), recursive))).doOnNext(Replies::check).then();
+        return write(List.of(new Command.Delete(path.toString(), recursive))).doOnNext(Replies::check).then();
     }
 
     public Mono<Attr> move(ObjectPath from, ObjectPath to, boolean overwrite) {
-        return nodes.write(List.of(new Command.Rename(from.toString(), to.toString(), !overwrite)))
+        return write(List.of(new Command.Rename(from.toString(), to.toString(), !overwrite)))
                 .map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
     }
 
@@ -246,17 +285,17 @@ public final class FileService {
     public Mono<Attr> copy(ObjectPath from, ObjectPath to, boolean overwrite) {
         List<Command> tx = new ArrayList<>();
         if (overwrite) {
-            return find(to).flatMap(existing -> nodes.write(List.of(new Command.Delete(to.toString(), true),
+            return find(to).flatMap(existing -> write(List.of(new Command.Delete(to.toString(), true),
                             new Command.Copy(from.toString(), to.toString(), true)))
                             .map(r -> Replies.result(r, 1, Result.Attrs.class).attr()))
                     .switchIfEmpty(Mono.defer(() -> copy(from, to, false)));
         }
         tx.add(new Command.Copy(from.toString(), to.toString(), true));
-        return nodes.write(tx).map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
+        return write(tx).map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
     }
 
     public Mono<Attr> setAttributes(ObjectPath path, long mtimeNanos, int mode) {
-        return nodes.write(List.of(new Command.SetAttr(path.toString(), mtimeNanos, mode)))
+        return write(List.of(new Command.SetAttr(path.toString(), mtimeNanos, mode)))
                 .map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
     }
 
@@ -282,7 +321,7 @@ public final class FileService {
         if (tx.isEmpty()) {
             return Mono.empty();
         }
-        return nodes.write(tx).doOnNext(Replies::check).then();
+        return write(tx).doOnNext(Replies::check).then();
     }
 
     public Mono<NodeInfo> usage() {

@@ -19,6 +19,8 @@ public final class HttpErrors {
             case FILE_TOO_LARGE, TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
             case BUSY, STALE_EPOCH, HANDSHAKE_REFUSED, ABORTED -> HttpStatus.SERVICE_UNAVAILABLE;
             case UNSUPPORTED -> HttpStatus.NOT_IMPLEMENTED;
+            case LOCKED -> HttpStatus.LOCKED;
+            case NO_SUCH_LOCK -> HttpStatus.CONFLICT;
             case IO_ERROR, INTERNAL -> HttpStatus.INTERNAL_SERVER_ERROR;
         };
     }

@@ -41,6 +41,11 @@ public final class NodeSet implements AutoCloseable {
         return send(commands);
     }
 
+    /** Whether the primary node negotiated {@code feature} in its handshake. */
+    public Mono<Boolean> supports(String feature) {
+        return links.getFirst().connection().map(c -> c.welcome().features().contains(feature));
+    }
+
     /** Runs a transaction that only reads. */
     public Mono<Message.Reply> read(List<Command> commands) {
         return send(commands);

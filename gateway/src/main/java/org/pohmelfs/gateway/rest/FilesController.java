@@ -173,10 +173,11 @@ class FilesController {
 
     @Operation(summary = "Upload a file (curl -T). 201 when created, 204 when replaced.")
     @PutMapping("/files/**")
-    Mono<ResponseEntity<Void>> put(ServerHttpRequest request,
+    Mono<ResponseEntity<Void>> put(ServerHttpRequest request, java.security.Principal principal,
                                    @Parameter(description = "create missing parent directories")
                                    @RequestParam(defaultValue = "false") boolean parents) {
         ObjectPath path = path(request, FILES);
+        FileService files = withLockTokens(request, principal);
         if (path.isRoot()) {
             return Mono.error(new FileException(ErrorCode.IS_DIRECTORY, "cannot PUT the root directory"));
         }
@@ -232,10 +233,30 @@ class FilesController {
         return files.chunks(request.getBody());
     }
 
+    /**
+     * The file service acting with the WebDAV lock tokens of the request's If header (same
+     * syntax as WebDAV: {@code If: (<opaquelocktoken:...>)}), for the authenticated user. The
+     * header only submits tokens here; the node decides (423 when a lock is not held).
+     */
+    private FileService withLockTokens(ServerHttpRequest request, java.security.Principal principal) {
+        String header = request.getHeaders().getFirst("If");
+        if (header == null) {
+            return files;
+        }
+        try {
+            return files.withTokens(principal == null ? "" : principal.getName(),
+                    org.pohmelfs.gateway.webdav.lock.IfHeader.parse(header).tokens());
+        } catch (org.pohmelfs.gateway.webdav.lock.IfHeader.Malformed e) {
+            throw new HttpProblem(HttpStatus.BAD_REQUEST, "BAD_IF_HEADER", e.getMessage());
+        }
+    }
+
     @Operation(summary = "Delete a file or directory (recursive=true for a non-empty directory)")
     @DeleteMapping("/files/**")
-    Mono<ResponseEntity<Void>> delete(ServerHttpRequest request, @RequestParam(defaultValue = "false") boolean recursive) {
+    Mono<ResponseEntity<Void>> delete(ServerHttpRequest request, java.security.Principal principal,
+                                      @RequestParam(defaultValue = "false") boolean recursive) {
         ObjectPath path = path(request, FILES);
+        FileService files = withLockTokens(request, principal);
         if (path.isRoot()) {
             return Mono.error(new FileException(ErrorCode.NOT_PERMITTED, "the root directory cannot be deleted"));
         }
@@ -251,12 +272,13 @@ class FilesController {
 
     @Operation(summary = "Run an action on a path: mkdir (parents=true for mkdir -p), move or copy (to=/dest, overwrite=true)")
     @PostMapping("/files/**")
-    Mono<ResponseEntity<FileViews.Entry>> action(ServerHttpRequest request,
+    Mono<ResponseEntity<FileViews.Entry>> action(ServerHttpRequest request, java.security.Principal principal,
                                                  @RequestParam String action,
                                                  @RequestParam(defaultValue = "false") boolean parents,
                                                  @RequestParam(required = false) String to,
                                                  @RequestParam(defaultValue = "false") boolean overwrite) {
         ObjectPath path = path(request, FILES);
+        FileService files = withLockTokens(request, principal);
         return switch (action) {
             case "mkdir" -> files.mkdir(path, parents).map(attr -> created(path, attr));
             case "move", "copy" -> {
@@ -296,8 +318,10 @@ class FilesController {
 
     @Operation(summary = "Set one extended attribute (the body is its value, at most 64 KiB)")
     @PutMapping("/xattrs/**")
-    Mono<ResponseEntity<Void>> setXattr(ServerHttpRequest request, @RequestParam String name) {
+    Mono<ResponseEntity<Void>> setXattr(ServerHttpRequest request, java.security.Principal principal,
+                                        @RequestParam String name) {
         ObjectPath path = path(request, XATTRS);
+        FileService files = withLockTokens(request, principal);
         return DataBufferUtils.join(request.getBody(), MAX_XATTR_VALUE)
                 .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class,
                         e -> new FileException(ErrorCode.TOO_LARGE, "attribute values are limited to 64 KiB"))
@@ -309,8 +333,10 @@ class FilesController {
 
     @Operation(summary = "Remove one extended attribute")
     @DeleteMapping("/xattrs/**")
-    Mono<ResponseEntity<Void>> removeXattr(ServerHttpRequest request, @RequestParam String name) {
+    Mono<ResponseEntity<Void>> removeXattr(ServerHttpRequest request, java.security.Principal principal,
+                                           @RequestParam String name) {
         ObjectPath path = path(request, XATTRS);
+        FileService files = withLockTokens(request, principal);
         return files.updateXattrs(path, List.of(), List.of(name)).thenReturn(ResponseEntity.noContent().build());
     }
 

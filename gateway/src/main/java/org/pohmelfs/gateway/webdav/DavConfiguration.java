@@ -4,7 +4,15 @@ import io.milton.config.HttpManagerBuilder;
 import io.milton.http.HttpManager;
 import io.milton.http.http11.DefaultHttp11ResponseHandler;
 import io.milton.http.http11.SimpleContentGenerator;
+import io.milton.http.values.ValueWriter;
+import io.milton.http.values.ValueWriters;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
+import org.pohmelfs.gateway.files.LockService;
+import org.pohmelfs.gateway.webdav.lock.DavLockHandler;
+import org.pohmelfs.gateway.webdav.resource.RawXml;
+import org.pohmelfs.gateway.webdav.resource.RawXmlValueWriter;
 import java.util.concurrent.Executors;
 import org.pohmelfs.gateway.config.GatewayProperties;
 import org.pohmelfs.gateway.files.FileService;
@@ -30,10 +38,16 @@ public class DavConfiguration {
         return Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dav-", 0).factory());
     }
 
+    @Bean
+    DavLockHandler davLockHandler(FileService files) {
+        return new DavLockHandler(files, new LockService(files.nodes()), DavGuard.PREFIX);
+    }
+
     @Bean(destroyMethod = "shutdown")
-    HttpManager davHttpManager(FileService files, GatewayProperties properties, ExecutorService davThreads) {
+    HttpManager davHttpManager(FileService files, GatewayProperties properties, ExecutorService davThreads,
+                               DavLockHandler davLockHandler) {
         DavContext context = new DavContext(files, Schedulers.fromExecutorService(davThreads, "dav-body"),
-                properties.listPageMax());
+                properties.listPageMax(), davLockHandler);
         HttpManagerBuilder builder = new HttpManagerBuilder();
         builder.setResourceFactory(new DavResourceFactory(context, DavGuard.PREFIX));
         // Spring Security authenticates before Milton runs; Milton does no authentication.
@@ -54,12 +68,18 @@ public class DavConfiguration {
         builder.setContentGenerator(new SimpleContentGenerator());
         // The node's version is the ETag, as in REST (quoted).
         builder.seteTagGenerator(r -> r instanceof DavResource d ? d.etag() : null);
+        // lockdiscovery and supportedlock are written as ready XML (CE has no writer for them).
+        List<ValueWriter> writers = new ArrayList<>();
+        writers.add(new RawXmlValueWriter());
+        writers.addAll(new ValueWriters().getValueWriters());
+        builder.setValueWriters(new ValueWriters(writers));
         return builder.buildHttpManager();
     }
 
     @Bean
     @Order(10) // after Spring Security (-100) and the read-only filter (0)
-    WebFilter davWebFilter(HttpManager davHttpManager, ExecutorService davThreads) {
-        return new DavWebFilter(davHttpManager, davThreads);
+    WebFilter davWebFilter(HttpManager davHttpManager, ExecutorService davThreads, FileService files,
+                           DavLockHandler davLockHandler) {
+        return new DavWebFilter(davHttpManager, davThreads, files, davLockHandler);
     }
 }

@@ -24,9 +24,6 @@ final class DavGuard {
     /** Methods whose body is XML (screened by {@link XmlBodies}). */
     static final Set<String> XML_METHODS = Set.of("PROPFIND", "PROPPATCH", "LOCK", "REPORT", "ACL");
 
-    /** Class 2 (LOCK/UNLOCK) is not served yet; the lock service will plug in here. */
-    static final Set<String> LOCK_METHODS = Set.of("LOCK", "UNLOCK");
-
     private DavGuard() {
     }
 
@@ -43,9 +40,6 @@ final class DavGuard {
         Optional<Refusal> path = checkPath(relative(request.getPath().pathWithinApplication().value()));
         if (path.isPresent()) {
             return path;
-        }
-        if (LOCK_METHODS.contains(method)) {
-            return Optional.of(Refusal.of(HttpStatus.NOT_IMPLEMENTED, "locking (WebDAV class 2) is not supported yet"));
         }
         String depth = headers.getFirst("Depth");
         String d = depth == null ? null : depth.trim().toLowerCase(Locale.ROOT);

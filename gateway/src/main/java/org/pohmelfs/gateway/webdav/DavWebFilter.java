@@ -4,6 +4,13 @@ import io.milton.http.HttpManager;
 import io.milton.http.Request;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.security.Principal;
+import org.pohmelfs.gateway.files.FileService;
+import org.pohmelfs.gateway.http.PathCodec;
+import org.pohmelfs.gateway.webdav.lock.DavLockHandler;
+import org.pohmelfs.gateway.webdav.resource.DavContext;
+import org.pohmelfs.protocol.ObjectPath;
+import org.springframework.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import org.pohmelfs.gateway.webdav.resource.Failures;
@@ -37,10 +44,14 @@ public final class DavWebFilter implements WebFilter {
 
     private final HttpManager manager;
     private final Executor executor;
+    private final FileService files;
+    private final DavLockHandler locks;
 
-    public DavWebFilter(HttpManager manager, Executor virtualThreads) {
+    public DavWebFilter(HttpManager manager, Executor virtualThreads, FileService files, DavLockHandler locks) {
         this.manager = manager;
         this.executor = virtualThreads;
+        this.files = files;
+        this.locks = locks;
     }
 
     @Override
@@ -62,6 +73,13 @@ public final class DavWebFilter implements WebFilter {
         } catch (IllegalArgumentException e) {
             return refuse(response, DavGuard.Refusal.of(HttpStatus.NOT_IMPLEMENTED, name + " is not supported"));
         }
+        return exchange.getPrincipal().map(Principal::getName).defaultIfEmpty("")
+                .flatMap(principal -> serve(request, response, method, principal));
+    }
+
+    private Mono<Void> serve(ServerHttpRequest request, ServerHttpResponse response, Request.Method method,
+                             String principal) {
+        String name = method.name();
         if (DavGuard.XML_METHODS.contains(name) || name.equals("MKCOL")) {
             return DataBufferUtils.join(request.getBody(), XmlBodies.MAX)
                     .map(DavWebFilter::bytes)
@@ -76,16 +94,20 @@ public final class DavWebFilter implements WebFilter {
                         if (problem != null) {
                             return refuse(response, DavGuard.Refusal.of(HttpStatus.BAD_REQUEST, problem));
                         }
-                        return process(request, response, method, new ByteArrayInputStream(body), order);
+                        return process(request, response, method, body, new ByteArrayInputStream(body), order,
+                                principal);
                     })
                     .onErrorResume(DataBufferLimitException.class, e -> refuse(response,
                             DavGuard.Refusal.of(HttpStatus.CONTENT_TOO_LARGE, "the XML body is too large")));
         }
-        return process(request, response, method, new RequestBodyStream(request.getBody()), null);
+        if (name.equals("UNLOCK")) {
+            return process(request, response, method, new byte[0], InputStream.nullInputStream(), null, principal);
+        }
+        return process(request, response, method, null, new RequestBodyStream(request.getBody()), null, principal);
     }
 
     private Mono<Void> process(ServerHttpRequest request, ServerHttpResponse response, Request.Method method,
-                               InputStream body, PatchOrder order) {
+                               byte[] bytes, InputStream body, PatchOrder order, String principal) {
         MiltonRequest in = new MiltonRequest(request, method, body);
         if (order != null) {
             in.getAttributes().put(PatchOrder.ATTRIBUTE, order.result());
@@ -94,7 +116,7 @@ public final class DavWebFilter implements WebFilter {
         out.statusMapper(code -> Failures.statusToSend(code, in.getAttributes()));
         executor.execute(() -> {
             try {
-                manager.process(in, out);
+                serve(request, method, bytes, in, out, principal);
                 out.finish();
             } catch (Throwable t) {
                 log.warn("WebDAV {} {} failed: {}", method, request.getPath(), t.toString());
@@ -108,6 +130,56 @@ public final class DavWebFilter implements WebFilter {
             }
         });
         return out.committed().then(Mono.defer(() -> response.writeWith(out.pipe().flux())));
+    }
+
+    /**
+     * On the request's virtual thread: the If header first (400 malformed, 412 false), then
+     * LOCK/UNLOCK here, anything else in Milton with the submitted tokens bound to the request.
+     */
+    private void serve(ServerHttpRequest request, Request.Method method, byte[] bytes, MiltonRequest in,
+                       MiltonResponse out, String principal) throws Exception {
+        ObjectPath path = PathCodec.decode(DavGuard.relative(request.getPath().pathWithinApplication().value()));
+        HttpHeaders headers = request.getHeaders();
+        DavLockHandler.Verdict verdict = locks.evaluateIf(headers.getFirst("If"), path);
+        if (verdict.refusal() != null) {
+            answer(out, verdict.refusal());
+            return;
+        }
+        switch (method) {
+            case LOCK -> answer(out, locks.lock(path, bytes, headers.getFirst("Depth"), headers.getFirst("Timeout"),
+                    principal, verdict.tokens()));
+            case UNLOCK -> answer(out, locks.unlock(path, headers.getFirst("Lock-Token"), principal));
+            default -> {
+                var lockedOut = new java.util.concurrent.atomic.AtomicReference<String>();
+                Throwable failure = ScopedValue.where(DavContext.REQUEST_FILES,
+                                files.withTokens(principal, verdict.tokens()))
+                        .where(DavContext.LOCKED_OUT, lockedOut)
+                        .<Throwable, RuntimeException>call(() -> {
+                            try {
+                                manager.process(in, out);
+                                return null;
+                            } catch (RuntimeException | Error e) {
+                                return e;
+                            }
+                        });
+                if (lockedOut.get() != null && out.reset()) {
+                    answer(out, locks.lockedOut(path, method.name(), principal, verdict.tokens()));
+                } else if (failure instanceof Error err) {
+                    throw err;
+                } else if (failure != null) {
+                    throw (RuntimeException) failure;
+                }
+            }
+        }
+    }
+
+    private static void answer(MiltonResponse out, DavLockHandler.Answer answer) throws java.io.IOException {
+        out.setStatus(io.milton.http.Response.Status.fromCode(answer.status().value()));
+        answer.headers().forEach(out::setNonStandardHeader);
+        byte[] body = answer.bytes();
+        out.setContentTypeHeader(answer.xml() ? "application/xml; charset=utf-8" : "text/plain; charset=utf-8");
+        out.setContentLengthHeader((long) body.length);
+        out.getOutputStream().write(body);
     }
 
     private static byte[] bytes(DataBuffer buffer) {

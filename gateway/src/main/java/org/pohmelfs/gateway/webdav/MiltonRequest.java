@@ -35,8 +35,21 @@ final class MiltonRequest extends AbstractRequest {
         return map;
     }
 
+    /**
+     * The If header is evaluated in full by the adapter (DavLockHandler) before Milton runs;
+     * Milton's own reading of it (an etag picked out with a regex) is wrong for lists such as
+     * {@code (<token> ["etag"])}, so Milton never sees it.
+     */
+    @Override
+    public String getIfHeader() {
+        return null;
+    }
+
     @Override
     public String getRequestHeader(Header header) {
+        if (header == Header.IF) {
+            return null;
+        }
         return request.getHeaders().getFirst(header.code);
     }
 

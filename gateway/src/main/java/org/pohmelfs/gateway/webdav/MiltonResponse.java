@@ -170,6 +170,17 @@ final class MiltonResponse extends AbstractResponse {
         pipe.complete();
     }
 
+    /** Forgets the status, headers and body written so far, if nothing was sent yet. */
+    synchronized boolean reset() {
+        if (isCommitted) {
+            return false;
+        }
+        status = Status.SC_OK;
+        headers.clear();
+        body.held = 0;
+        return true;
+    }
+
     /** Processing failed: a 500 if nothing was sent yet, otherwise the body is cut short. */
     void abort(Throwable failure) {
         synchronized (this) {

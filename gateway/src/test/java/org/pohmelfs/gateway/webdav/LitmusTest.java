@@ -22,11 +22,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Runs the litmus WebDAV test suite (the Debian package) against a real gateway and node,
- * and requires every test of the class 1 suites to pass. The output is kept in
+ * and requires every test of the class 1 and class 2 (locks) suites to pass. The output is kept in
  * target/litmus/litmus.out. Skipped, saying why, only when the litmus binary is missing.
  */
 class LitmusTest {
-    static final List<String> SUITES = List.of("basic", "copymove", "props", "http");
+    static final List<String> SUITES = List.of("basic", "copymove", "props", "locks", "http");
     static final Pattern SUMMARY = Pattern.compile(
             "<- summary for `(\\w+)': of (\\d+) tests run: (\\d+) passed, (\\d+) failed");
 
@@ -61,7 +61,7 @@ class LitmusTest {
     }
 
     @Test
-    void class1SuitesPassCompletely() throws Exception {
+    void class1And2SuitesPassCompletely() throws Exception {
         Path litmus = litmus();
         Assumptions.assumeTrue(litmus != null,
                 "litmus is not installed (apt-get install litmus); the WebDAV conformance run was skipped");

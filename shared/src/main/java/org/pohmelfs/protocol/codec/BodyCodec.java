@@ -22,6 +22,7 @@ import java.util.Set;
 import org.pohmelfs.protocol.Attr;
 import org.pohmelfs.protocol.ChecksumAlgorithm;
 import org.pohmelfs.protocol.Command;
+import org.pohmelfs.protocol.DavLock;
 import org.pohmelfs.protocol.DirEntry;
 import org.pohmelfs.protocol.ErrorCode;
 import org.pohmelfs.protocol.FileType;
@@ -171,6 +172,37 @@ public final class BodyCodec {
                 writeString(out, x.path());
                 writeString(out, x.name());
             }
+            case Command.Lock l -> {
+                writeString(out, l.path());
+                writeBoolean(out, l.exclusive());
+                writeBoolean(out, l.infinite());
+                writeString(out, l.owner());
+                writeString(out, l.principal());
+                out.writeInt(l.timeoutSeconds());
+                writeString(out, l.token());
+            }
+            case Command.LockRefresh r -> {
+                writeString(out, r.path());
+                writeString(out, r.token());
+                writeString(out, r.principal());
+                out.writeInt(r.timeoutSeconds());
+            }
+            case Command.Unlock u -> {
+                writeString(out, u.path());
+                writeString(out, u.token());
+                writeString(out, u.principal());
+            }
+            case Command.Locks l -> {
+                writeString(out, l.path());
+                writeBoolean(out, l.inside());
+            }
+            case Command.Tokens t -> {
+                writeString(out, t.principal());
+                out.writeShort(t.tokens().size());
+                for (String token : t.tokens()) {
+                    writeString(out, token);
+                }
+            }
         }
     }
 
@@ -206,6 +238,12 @@ public final class BodyCodec {
                 }
             }
             case Result.Statfs s -> writeNodeInfo(out, s.info());
+            case Result.Locks l -> {
+                out.writeInt(l.locks().size());
+                for (DavLock lock : l.locks()) {
+                    writeLock(out, lock);
+                }
+            }
         }
     }
 
@@ -215,6 +253,22 @@ public final class BodyCodec {
         out.writeLong(a.mtimeNanos());
         out.writeInt(a.mode());
         out.writeLong(a.version());
+    }
+
+    private static void writeLock(ByteBuf out, DavLock l) {
+        writeString(out, l.token());
+        writeString(out, l.root());
+        writeBoolean(out, l.exclusive());
+        writeBoolean(out, l.infinite());
+        writeString(out, l.owner());
+        writeString(out, l.principal());
+        out.writeInt(l.timeoutSeconds());
+        out.writeLong(l.expiresAtMillis());
+    }
+
+    private static DavLock readLock(ByteBuf in) {
+        return new DavLock(readString(in), readString(in), readBoolean(in), readBoolean(in), readString(in),
+                readString(in), nonNegativeInt(in, "lock timeout"), readI64(in));
     }
 
     private static void writeNodeInfo(ByteBuf out, NodeInfo i) {
@@ -335,6 +389,22 @@ public final class BodyCodec {
             case Opcodes.XATTR_SET -> new Command.XattrSet(readString(in), readString(in), readBytes(in));
             case Opcodes.XATTR_LIST -> new Command.XattrList(readString(in));
             case Opcodes.XATTR_REMOVE -> new Command.XattrRemove(readString(in), readString(in));
+            case Opcodes.LOCK -> new Command.Lock(readString(in), readBoolean(in), readBoolean(in), readString(in),
+                    readString(in), nonNegativeInt(in, "lock timeout"), readString(in));
+            case Opcodes.LOCK_REFRESH -> new Command.LockRefresh(readString(in), readString(in), readString(in),
+                    nonNegativeInt(in, "lock timeout"));
+            case Opcodes.UNLOCK -> new Command.Unlock(readString(in), readString(in), readString(in));
+            case Opcodes.LOCKS -> new Command.Locks(readString(in), readBoolean(in));
+            case Opcodes.TOKENS -> {
+                String principal = readString(in);
+                int n = readU16(in);
+                Wire.need(in, 2L * n, "token list");
+                List<String> tokens = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    tokens.add(readString(in));
+                }
+                yield new Command.Tokens(principal, tokens);
+            }
             default -> throw new ProtocolException(ErrorCode.UNSUPPORTED,
                     "unknown command opcode 0x" + Integer.toHexString(opcode));
         };
@@ -367,6 +437,14 @@ public final class BodyCodec {
                 yield new Result.Xattrs(xattrs);
             }
             case Opcodes.R_STATFS -> new Result.Statfs(readNodeInfo(in));
+            case Opcodes.R_LOCKS -> {
+                int n = readCount(in, 2 + 2 + 1 + 1 + 2 + 2 + 4 + 8, "lock");
+                List<DavLock> locks = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    locks.add(readLock(in));
+                }
+                yield new Result.Locks(locks);
+            }
             default -> throw new ProtocolException("unknown result opcode 0x" + Integer.toHexString(opcode));
         };
     }

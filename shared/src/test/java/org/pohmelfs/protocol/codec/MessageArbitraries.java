@@ -151,7 +151,12 @@ final class MessageArbitraries {
                 Combinators.combine(s, s).as(Command.XattrGet::new),
                 Combinators.combine(s, s, buffers()).as(Command.XattrSet::new),
                 s.map(Command.XattrList::new),
-                Combinators.combine(s, s).as(Command.XattrRemove::new)));
+                Combinators.combine(s, s).as(Command.XattrRemove::new),
+                Combinators.combine(s, bool, bool, s, s, nonNegativeInts(), s).as(Command.Lock::new),
+                Combinators.combine(s, s, s, nonNegativeInts()).as(Command.LockRefresh::new),
+                Combinators.combine(s, s, s).as(Command.Unlock::new),
+                Combinators.combine(s, bool).as(Command.Locks::new),
+                Combinators.combine(s, s.list().ofMaxSize(5)).as(Command.Tokens::new)));
     }
 
     static Arbitrary<Result> results() {
@@ -166,6 +171,14 @@ final class MessageArbitraries {
                 Combinators.combine(attrs(), buffers()).as(Result.Data::new),
                 buffers().map(Result.XattrValue::new),
                 Combinators.combine(strings(), buffers()).as(Xattr::new).list().ofMaxSize(6).map(Result.Xattrs::new),
-                nodeInfos().map(Result.Statfs::new)));
+                nodeInfos().map(Result.Statfs::new),
+                davLocks().list().ofMaxSize(4).map(Result.Locks::new)));
+    }
+
+    static Arbitrary<org.pohmelfs.protocol.DavLock> davLocks() {
+        var s = strings();
+        var bool = Arbitraries.of(true, false);
+        return Combinators.combine(s, s, bool, bool, s, s, nonNegativeInts(), longs())
+                .as(org.pohmelfs.protocol.DavLock::new);
     }
 }

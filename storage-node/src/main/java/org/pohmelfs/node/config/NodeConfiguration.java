@@ -25,7 +25,8 @@ class NodeConfiguration {
     @Bean(destroyMethod = "close")
     TransactionManager transactionManager(NodeProperties p) throws IOException {
         return TransactionManager.open(new StoreSettings(p.export(), p.sizeLimit().toBytes(), p.readOnly(), p.fsync(),
-                p.replyCacheEntries()));
+                p.replyCacheEntries()), System::currentTimeMillis,
+                (int) Math.clamp(p.davLockMaxTimeout().toSeconds(), 1, Integer.MAX_VALUE));
     }
 
     @Bean

@@ -24,6 +24,7 @@ import org.springframework.util.unit.DataSize;
  * @param maxInFlight        transactions in flight per connection before reading pauses
  * @param replyCacheEntries  answered transactions remembered for resends
  * @param tls                TLS for the native protocol
+ * @param davLockMaxTimeout  the longest lifetime of a WebDAV lock (also what "Timeout: Infinite" gets)
  */
 @ConfigurationProperties("pohmelfs.node")
 public record NodeProperties(
@@ -40,7 +41,8 @@ public record NodeProperties(
         @DefaultValue("64") int ioConcurrency,
         @DefaultValue("256") int maxInFlight,
         @DefaultValue("100000") int replyCacheEntries,
-        @DefaultValue Tls tls) {
+        @DefaultValue Tls tls,
+        @DefaultValue("1h") java.time.Duration davLockMaxTimeout) {
 
     /**
      * TLS on the native protocol: enabled when all three files are set.

@@ -78,7 +78,7 @@ public final class NodeServer implements AutoCloseable {
 
     /** The node as it introduces itself; the epoch is 0 until a cluster map exists. */
     Handshake.NodeIdentity identity() {
-        return new Handshake.NodeIdentity(settings.nodeId(), incarnation, settings.cluster(), 0L, Set.of());
+        return new Handshake.NodeIdentity(settings.nodeId(), incarnation, settings.cluster(), 0L, Set.of(Handshake.FEATURE_DAVLOCKS));
     }
 
     /** Stops accepting, closes connections. */

@@ -117,6 +117,10 @@ public final class LocalStore implements AutoCloseable {
     }
 
     /** Runs one command; mutating ones need {@code tx} (null only for read-only requests). */
+    private static Result unsupported(Command c) {
+        return new Result.Error(ErrorCode.UNSUPPORTED, c.getClass().getSimpleName() + " is not a store command");
+    }
+
     public Result execute(Command c, TxScope tx) {
         try {
             if (c.mutates()) {
@@ -146,6 +150,12 @@ public final class LocalStore implements AutoCloseable {
                 case Command.SetAttr s -> attrs.setAttr(s, tx);
                 case Command.XattrSet x -> attrs.xattrSet(x, tx);
                 case Command.XattrRemove x -> attrs.xattrRemove(x, tx);
+                // WebDAV locks live in the transaction manager's lock table, not in the files.
+                case Command.Lock l -> unsupported(c);
+                case Command.LockRefresh l -> unsupported(c);
+                case Command.Unlock u -> unsupported(c);
+                case Command.Locks l -> unsupported(c);
+                case Command.Tokens t -> unsupported(c);
             };
         } catch (StoreException e) {
             return e.toResult();

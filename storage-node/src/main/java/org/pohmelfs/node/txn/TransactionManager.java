@@ -7,6 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.HashSet;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import org.pohmelfs.node.locks.DavLockTable;
+import org.pohmelfs.node.locks.LockFile;
+import org.pohmelfs.node.locks.LockGuard;
 import org.pohmelfs.node.store.LocalStore;
 import org.pohmelfs.node.store.StoreSettings;
 import org.pohmelfs.node.store.TxScope;
@@ -47,26 +53,45 @@ public final class TransactionManager implements AutoCloseable {
     private final Journal journal;
     private final ReplyCache cache;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
+    private final LockGuard locks;
+    private final LockFile lockFile;
+    private final LongSupplier clock;
     private long nextSeq = 1;
     private String broken;
 
-    private TransactionManager(StoreSettings settings, LocalStore store, Journal journal, ReplyCache cache) {
+    private TransactionManager(StoreSettings settings, LocalStore store, Journal journal, ReplyCache cache,
+                               LockGuard locks, LockFile lockFile, LongSupplier clock) {
         this.settings = settings;
         this.store = store;
         this.journal = journal;
         this.cache = cache;
+        this.locks = locks;
+        this.lockFile = lockFile;
+        this.clock = clock;
     }
 
     /** Opens the export, rolls back an interrupted transaction and rebuilds the reply cache. */
     public static TransactionManager open(StoreSettings settings) throws IOException {
+        return open(settings, System::currentTimeMillis, DavLockTable.DEFAULT_MAX_TIMEOUT_SECONDS);
+    }
+
+    /**
+     * As {@link #open(StoreSettings)}, with the clock that times WebDAV locks (epoch
+     * milliseconds) and their longest lifetime. Saved locks are loaded from the state folder.
+     */
+    public static TransactionManager open(StoreSettings settings, LongSupplier clock, int maxLockSeconds)
+            throws IOException {
         LocalStore store = LocalStore.open(settings);
         try {
             Path file = store.stateDir().resolve("journal");
             ReplyCache cache = new ReplyCache(settings.replyCacheEntries());
             recover(store, Journal.read(file), cache);
             Journal journal = Journal.rewrite(file, endRecords(cache));
+            LockFile lockFile = new LockFile(store.stateDir().resolve("davlocks"), settings.fsync());
+            DavLockTable table = new DavLockTable(maxLockSeconds, () -> "opaquelocktoken:" + UUID.randomUUID());
+            table.restore(lockFile.read());
             store.start();
-            return new TransactionManager(settings, store, journal, cache);
+            return new TransactionManager(settings, store, journal, cache, new LockGuard(table), lockFile, clock);
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -132,14 +157,33 @@ public final class TransactionManager implements AutoCloseable {
 
     private Message.Reply run(Message.Request request, TxScope tx) {
         List<Result> results = new ArrayList<>();
+        long now = clock.getAsLong();
+        DavLockTable.Held held = DavLockTable.Held.NONE;
         for (int i = 0; i < request.commands().size(); i++) {
-            Result r = store.execute(request.commands().get(i), tx);
+            Command c = request.commands().get(i);
+            if (c instanceof Command.Tokens t) {
+                held = new DavLockTable.Held(t.principal(), new HashSet<>(t.tokens()));
+            }
+            if (c.mutates() && settings.readOnly()) {
+                return failed(request, i, new Result.Error(ErrorCode.READ_ONLY, "the node is read-only"));
+            }
+            Result r = locks.before(c, held, now, this::exists);
+            if (r == null) {
+                r = store.execute(c, tx);
+                if (!(r instanceof Result.Error)) {
+                    locks.after(c);
+                }
+            }
             if (r instanceof Result.Error e) {
                 return failed(request, i, e);
             }
             results.add(r);
         }
         return new Message.Reply(request.txid(), results);
+    }
+
+    private boolean exists(String path) {
+        return store.execute(new Command.Stat(path), null) instanceof Result.Attrs;
     }
 
     private Message.Reply applyMutation(ReplyKey key, Message.Request request) {
@@ -158,6 +202,7 @@ public final class TransactionManager implements AutoCloseable {
             journal.append(records, settings.fsync());
             begun[0] = true;
         });
+        List<org.pohmelfs.protocol.DavLock> locksBefore = locks.table().all();
         Message.Reply reply = run(request, tx);
         boolean committed = reply.ok();
         if (committed) {
@@ -168,6 +213,9 @@ public final class TransactionManager implements AutoCloseable {
                 reply = failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "could not make the change durable"));
                 committed = false;
             }
+        }
+        if (!committed) {
+            locks.table().restore(locksBefore);
         }
         if (!committed && store.rollback(tx) > 0) {
             broken = "rollback failed";
@@ -182,14 +230,35 @@ public final class TransactionManager implements AutoCloseable {
             broken = "journal write failed";
             if (committed) {
                 store.rollback(tx);
+                locks.table().restore(locksBefore);
                 return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "journal write failed"));
             }
             return reply;
+        }
+        // The lock file is written once the decision is journalled, so the file never keeps a
+        // lock of a transaction that recovery rolls back. A crash just between the two loses
+        // the lock change; a resend of that LOCK is then answered from the reply cache with
+        // a lock the node no longer holds (the client's next If with it gets 412).
+        if (committed && !locks.table().all().equals(locksBefore)) {
+            saveLocks();
         }
         store.finish(tx);
         cache.put(key, reply);
         compactIfLarge();
         return reply;
+    }
+
+    /**
+     * Writes the lock table after a committed change. A failure is logged and the locks stay in
+     * memory: they are enforced until the node restarts, and lost then (RFC 4918 allows a
+     * server to drop locks).
+     */
+    private void saveLocks() {
+        try {
+            lockFile.write(locks.table().all());
+        } catch (IOException e) {
+            log.error("saving the WebDAV locks failed; they hold until the node restarts", e);
+        }
     }
 
     private void compactIfLarge() {

@@ -1,6 +1,12 @@
 package org.pohmelfs.gateway.webdav.resource;
 
 import io.milton.http.Auth;
+import io.milton.http.LockInfo;
+import io.milton.http.LockResult;
+import io.milton.http.LockTimeout;
+import io.milton.http.LockToken;
+import io.milton.resource.LockableResource;
+import org.pohmelfs.gateway.webdav.lock.LockXml;
 import io.milton.http.HttpManager;
 import io.milton.http.Request;
 import io.milton.http.Response;
@@ -34,14 +40,22 @@ import org.pohmelfs.protocol.Xattr;
  * one request; it is a snapshot of the object when the request looked it up.
  *
  * <p>Authentication and authorisation are Spring Security's, before Milton is reached, so
- * every resource lets Milton proceed. Not a LockableResource: this is WebDAV class 1.
+ * every resource lets Milton proceed.
+ *
+ * <p>Locks (class 2): a {@link LockableResource}, so Milton advertises {@code DAV: 1, 2}, but
+ * LOCK and UNLOCK never reach Milton (the adapter answers them with the node's locks) and
+ * {@link #getCurrentLock()} is null, so Milton makes no lock decision of its own: the node
+ * enforces every lock inside the transaction that would change a locked object.
  */
 public abstract sealed class DavResource implements PropFindableResource, DeletableResource, MoveableResource,
-        CopyableResource, MultiNamespaceCustomPropertyResource, PropertySourcePatchSetter.CommitableResource
-        permits FileResource, FolderResource {
+        CopyableResource, MultiNamespaceCustomPropertyResource, PropertySourcePatchSetter.CommitableResource,
+        LockableResource permits FileResource, FolderResource {
 
     /** Request attribute set by the adapter: property name to "last instruction is a set". */
     public static final String PROPPATCH_ORDER = "pohmelfs.proppatch.lastOp";
+
+    static final QName LOCKDISCOVERY = new QName("DAV:", "lockdiscovery");
+    static final QName SUPPORTEDLOCK = new QName("DAV:", "supportedlock");
 
     protected final DavContext context;
     protected final ObjectPath path;
@@ -146,6 +160,28 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
         return target;
     }
 
+    // ---- locks: answered by the adapter, never through Milton (see the class comment) ----
+
+    @Override
+    public LockResult lock(LockTimeout timeout, LockInfo lockInfo) {
+        throw new UnsupportedOperationException("LOCK is answered by the adapter");
+    }
+
+    @Override
+    public LockResult refreshLock(String token, LockTimeout timeout) {
+        throw new UnsupportedOperationException("LOCK is answered by the adapter");
+    }
+
+    @Override
+    public void unlock(String tokenId) {
+        throw new UnsupportedOperationException("UNLOCK is answered by the adapter");
+    }
+
+    @Override
+    public LockToken getCurrentLock() {
+        return null;
+    }
+
     // ---- dead properties -------------------------------------------------------------
 
     private Map<QName, String> properties() {
@@ -158,6 +194,12 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
 
     @Override
     public Object getProperty(QName name) {
+        if (LOCKDISCOVERY.equals(name)) {
+            return new RawXml(prefix -> context.locks().discovery(path, prefix));
+        }
+        if (SUPPORTEDLOCK.equals(name)) {
+            return new RawXml(LockXml::supported);
+        }
         return properties().get(name);
     }
 
@@ -183,6 +225,9 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
      */
     @Override
     public PropertySource.PropertyMetaData getPropertyMetaData(QName name) {
+        if (LOCKDISCOVERY.equals(name) || SUPPORTEDLOCK.equals(name)) {
+            return new PropertySource.PropertyMetaData(PropertySource.PropertyAccessibility.READ_ONLY, RawXml.class);
+        }
         if ("DAV:".equals(name.getNamespaceURI())) {
             return null;
         }

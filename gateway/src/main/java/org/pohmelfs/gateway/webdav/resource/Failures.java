@@ -15,7 +15,8 @@ import org.pohmelfs.protocol.ObjectPath;
 /**
  * Runs a blocking FileService call for a resource and turns its failures into the exceptions
  * Milton maps to HTTP statuses: a missing parent or an occupied name is 409, a refusal 403,
- * a bad name 400. Anything else propagates; for a node error with its own HTTP status (NO_SPACE
+ * a bad name 400. Anything else propagates. LOCKED is also noted in {@link DavContext#LOCKED_OUT}
+ * and the adapter replaces Milton's 500 with 423; for a node error with its own HTTP status (NO_SPACE
  * 507, BUSY 503), that status is left in the request attribute {@link #STATUS_HINT}, which the
  * adapter uses in place of Milton's 500.
  */
@@ -54,6 +55,9 @@ public final class Failures {
             return operation.get();
         } catch (FileException | ObjectPath.InvalidPathException e) {
             ErrorCode code = e instanceof FileException f ? f.code() : ((ObjectPath.InvalidPathException) e).code();
+            if (code == ErrorCode.LOCKED && DavContext.LOCKED_OUT.isBound()) {
+                DavContext.LOCKED_OUT.get().compareAndSet(null, e.getMessage());
+            }
             switch (code) {
                 case NOT_FOUND, EXISTS, NOT_DIRECTORY, IS_DIRECTORY, NOT_EMPTY ->
                         throw new ConflictException(resource, e.getMessage());
