@@ -37,7 +37,11 @@ public enum ErrorCode {
     /** The node is overloaded or shutting down; retry later or elsewhere. */
     BUSY(1007),
     /** A bug or an unexpected failure on the node; details are in the node's log. */
-    INTERNAL(1008);
+    INTERNAL(1008),
+    /** ACQUIRE refused: this connection already has a request queued on the same path. */
+    ALREADY_PENDING(1009),
+    /** ACQUIRE refused: the requesting connection was lost while the request was queued. */
+    HOLDER_GONE(1010);
 
     private final int code;
 

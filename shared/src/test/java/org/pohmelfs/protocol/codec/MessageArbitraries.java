@@ -151,7 +151,11 @@ final class MessageArbitraries {
                 Combinators.combine(s, s).as(Command.XattrGet::new),
                 Combinators.combine(s, s, buffers()).as(Command.XattrSet::new),
                 s.map(Command.XattrList::new),
-                Combinators.combine(s, s).as(Command.XattrRemove::new)));
+                Combinators.combine(s, s).as(Command.XattrRemove::new),
+                Combinators.combine(s, bool, bool).as(Command.Acquire::new),
+                s.map(Command.Release::new),
+                Arbitraries.just(new Command.Renew()),
+                s.map(Command.Downgrade::new)));
     }
 
     static Arbitrary<Result> results() {
@@ -166,6 +170,9 @@ final class MessageArbitraries {
                 Combinators.combine(attrs(), buffers()).as(Result.Data::new),
                 buffers().map(Result.XattrValue::new),
                 Combinators.combine(strings(), buffers()).as(Xattr::new).list().ofMaxSize(6).map(Result.Xattrs::new),
-                nodeInfos().map(Result.Statfs::new)));
+                nodeInfos().map(Result.Statfs::new),
+                Combinators.combine(longs(), Arbitraries.of(true, false), Arbitraries.of(true, false),
+                        nonNegativeLongs(), longs(), attrs().injectNull(0.3)).as(Result.Grant::new),
+                Combinators.combine(nonNegativeInts(), nonNegativeLongs()).as(Result.Renewed::new)));
     }
 }

@@ -82,6 +82,11 @@ public final class LocalStore implements AutoCloseable {
     }
 
     /** Runs one command; mutating ones need {@code tx} (null only for read-only requests). */
+    /** Lease commands are served by the node's lock driver (node.coherence), never by the store. */
+    private static Result leaseCommand() {
+        return new Result.Error(ErrorCode.UNSUPPORTED, "lease commands need the locks feature and travel alone");
+    }
+
     public Result execute(Command c, TxScope tx) {
         try {
             if (c.mutates()) {
@@ -111,6 +116,10 @@ public final class LocalStore implements AutoCloseable {
                 case Command.SetAttr s -> attrs.setAttr(s, tx);
                 case Command.XattrSet x -> attrs.xattrSet(x, tx);
                 case Command.XattrRemove x -> attrs.xattrRemove(x, tx);
+                case Command.Acquire a -> leaseCommand();
+                case Command.Release r -> leaseCommand();
+                case Command.Renew r -> leaseCommand();
+                case Command.Downgrade d -> leaseCommand();
             };
         } catch (StoreException e) {
             return e.toResult();
