@@ -24,6 +24,8 @@ import org.springframework.util.unit.DataSize;
  * @param maxInFlight        transactions in flight per connection before reading pauses
  * @param replyCacheEntries  answered transactions remembered for resends
  * @param tls                TLS for the native protocol
+ * @param leases             serve coherence leases (features locks and push) and make mutations wait for recalls
+ * @param leaseDuration      L: how long a lease grant or renewal lasts, and the grace period after start
  */
 @ConfigurationProperties("pohmelfs.node")
 public record NodeProperties(
@@ -40,7 +42,9 @@ public record NodeProperties(
         @DefaultValue("64") int ioConcurrency,
         @DefaultValue("256") int maxInFlight,
         @DefaultValue("100000") int replyCacheEntries,
-        @DefaultValue Tls tls) {
+        @DefaultValue Tls tls,
+        @DefaultValue("true") boolean leases,
+        @DefaultValue("10s") java.time.Duration leaseDuration) {
 
     /**
      * TLS on the native protocol: enabled when all three files are set.
