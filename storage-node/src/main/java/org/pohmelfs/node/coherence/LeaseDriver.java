@@ -59,6 +59,7 @@ public final class LeaseDriver implements AutoCloseable {
     private final LongSupplier clock;
     private final boolean checkInvariants;
     private final AtomicLong connections = new AtomicLong();
+    private volatile Throwable failure;
 
     // Driver thread only.
     private final Map<String, Holder> holders = new HashMap<>();
@@ -107,6 +108,11 @@ public final class LeaseDriver implements AutoCloseable {
         Holder h = new Holder(id, pushes);
         run(() -> holders.put(id, h));
         return h;
+    }
+
+    /** The first failure of a step (an invariant violation when checking), or null. */
+    public Throwable failure() {
+        return failure;
     }
 
     /** Every lease held now, for tests and diagnostics. */
@@ -323,6 +329,9 @@ public final class LeaseDriver implements AutoCloseable {
                 try {
                     task.run();
                 } catch (RuntimeException | Error e) {
+                    if (failure == null) {
+                        failure = e;
+                    }
                     log.error("lease driver step failed", e);
                 }
             });

@@ -29,7 +29,12 @@ public final class MutationLocks {
         TreeMap<ObjectPath, Need> needs = new TreeMap<>();
         for (Command c : commands) {
             switch (c) {
-                case Command.Write w -> x(needs, w.path(), LockScope.OBJECT);
+                case Command.Write w -> {
+                    x(needs, w.path(), LockScope.OBJECT);
+                    if (w.create()) {
+                        parent(needs, w.path());
+                    }
+                }
                 case Command.Truncate t -> x(needs, t.path(), LockScope.OBJECT);
                 case Command.SetAttr s -> x(needs, s.path(), LockScope.OBJECT);
                 case Command.XattrSet s -> x(needs, s.path(), LockScope.OBJECT);

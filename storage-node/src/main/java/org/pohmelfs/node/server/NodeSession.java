@@ -193,7 +193,13 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
             reply = CompletableFuture.completedFuture(failed(request, ErrorCode.UNSUPPORTED,
                     "lease commands need the locks and push features"));
         } else {
-            reply = lease(request, command, sent).exceptionally(e -> {
+            CompletableFuture<Message.Reply> served;
+            try {
+                served = lease(request, command, sent);
+            } catch (RuntimeException e) {
+                served = CompletableFuture.failedFuture(e);
+            }
+            reply = served.exceptionally(e -> {
                 Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
                 return cause instanceof LeaseRefused r ? failed(request, r.code(), r.getMessage())
                         : cause instanceof ObjectPath.InvalidPathException p ? failed(request, p.code(), p.getMessage())
