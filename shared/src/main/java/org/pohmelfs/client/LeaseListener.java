@@ -5,7 +5,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * What a caching client (the gateway's cache) hears about the leases of one connection. Register
- * it with {@link NodeClient#connect(java.net.InetSocketAddress, LeaseListener)}; the connection
+ * it with {@link NodeClient#connectWithLeases}; the connection
  * then asks for the {@code locks} and {@code push} features.
  */
 public interface LeaseListener {

@@ -79,7 +79,7 @@ public final class NodeClient {
      * hold leases ({@link NodeConnection#acquire}); the listener hears recalls, renewals, the
      * loss of the connection and a node restart. Fails if the node does not grant both features.
      */
-    public CompletableFuture<NodeConnection> connect(InetSocketAddress address, LeaseListener leases) {
+    public CompletableFuture<NodeConnection> connectWithLeases(InetSocketAddress address, LeaseListener leases) {
         return connect(address, push -> { }, leases).thenApply(c -> {
             if (!c.leasesEnabled()) {
                 c.close();

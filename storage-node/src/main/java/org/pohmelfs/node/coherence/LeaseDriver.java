@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * of the lease it names. The table starts with a grace period of one lease duration.
  *
  * <p>How it works: a single-thread scheduled executor runs every step and a Tick every
- * {@code L/20} (5 ms … 250 ms). After each step {@link #process()} reads {@code ready()},
+ * {@code L/20} (5 ms … 250 ms), and once more just before each acquire or renewal: the table
+ * dates grants and renewals at its last tick, and the client's deadline assumes the node's
+ * {@code t_grant} is not earlier than its {@code t_send}. After each step {@link #process()} reads {@code ready()},
  * completes waiters, queues recalls on the holders' outboxes, then calls {@code advance()}.
  * Each holder has an outbox: a chain of futures run in order, so the session's asynchronous
  * work for a grant (a STAT, then the REPLY write) finishes before a later recall is written.
@@ -144,6 +146,7 @@ public final class LeaseDriver implements AutoCloseable {
             run(() -> {
                 long requestId = nextRequestId++;
                 waiters.put(requestId, new Waiter(this, start, f, null));
+                tick(); // the table dates a grant at its last tick: make that no earlier than the request
                 step(new LockEvent.Acquire(id, path, mode, scope, requestId));
             });
             return f;
@@ -161,6 +164,7 @@ public final class LeaseDriver implements AutoCloseable {
         public CompletableFuture<Integer> renew() {
             CompletableFuture<Integer> f = new CompletableFuture<>();
             run(() -> {
+                tick(); // date the renewal no earlier than the request, as the client's t_send assumes
                 int n = 0;
                 for (Lease l : table.leases()) {
                     if (l.holder().equals(id) && l.recalled().isEmpty()) {
@@ -214,6 +218,7 @@ public final class LeaseDriver implements AutoCloseable {
                         f.completeExceptionally(e);
                     }
                 });
+                tick();
                 for (MutationLocks.Need n : needs) {
                     long requestId = nextRequestId++;
                     waiters.put(requestId, new Waiter(this, start, null, g));

@@ -55,7 +55,7 @@ final class LeaseNode implements AutoCloseable {
     /** A connection with leases whose listener records recalls and answers each with {@code answer}. */
     Client client(String id, Function<LeaseListener.Recall, Mono<Void>> answer) {
         Client c = new Client(id, answer);
-        c.connection = new NodeClient(ClientSettings.defaults(id, "test")).connect(address(), c)
+        c.connection = new NodeClient(ClientSettings.defaults(id, "test")).connectWithLeases(address(), c)
                 .orTimeout(10, TimeUnit.SECONDS).join();
         open.add(c.connection);
         return c;
