@@ -54,9 +54,12 @@ final class LeaseNode implements AutoCloseable {
 
     /** A connection with leases whose listener records recalls and answers each with {@code answer}. */
     Client client(String id, Function<LeaseListener.Recall, Mono<Void>> answer) {
-        Client c = new Client(id, answer);
-        c.connection = new NodeClient(ClientSettings.defaults(id, "test")).connectWithLeases(address(), c)
-                .orTimeout(10, TimeUnit.SECONDS).join();
+        return client(new NodeClient(ClientSettings.defaults(id, "test")), new Client(id, answer));
+    }
+
+    /** Connects {@code c} through {@code client} (one client process seeing several nodes or restarts). */
+    Client client(NodeClient client, Client c) {
+        c.connection = client.connectWithLeases(address(), c).orTimeout(10, TimeUnit.SECONDS).join();
         open.add(c.connection);
         return c;
     }
@@ -78,6 +81,7 @@ final class LeaseNode implements AutoCloseable {
         final String id;
         final List<Recall> recalls = new CopyOnWriteArrayList<>();
         final List<Long> renewals = new CopyOnWriteArrayList<>();
+        final List<String> events = new CopyOnWriteArrayList<>();
         private final Function<Recall, Mono<Void>> answer;
         NodeConnection connection;
 
@@ -95,6 +99,16 @@ final class LeaseNode implements AutoCloseable {
         @Override
         public void renewed(long sentAtNanos, int count, long durationNanos) {
             renewals.add(sentAtNanos);
+        }
+
+        @Override
+        public void lost(org.pohmelfs.client.NodeException why) {
+            events.add("lost");
+        }
+
+        @Override
+        public void incarnationChanged(String nodeId, long before, long now) {
+            events.add("restarted " + nodeId);
         }
     }
 

@@ -214,6 +214,23 @@ class LeasesOnTheWireTest {
     }
 
     @Test
+    void theClientHearsOfALostConnectionAndOfANodeRestart() throws Exception {
+        node();
+        org.pohmelfs.client.NodeClient process = new org.pohmelfs.client.NodeClient(
+                org.pohmelfs.client.ClientSettings.defaults("gw-a", "test"));
+        LeaseNode.Client first = node.client(process, new LeaseNode.Client("gw-a", r -> Mono.empty()));
+        acquire(first, "/f", LockMode.SHARED, LockScope.OBJECT);
+        node.close();
+        await().atMost(PATIENCE).until(() -> first.events.contains("lost"));
+        long restart = System.nanoTime();
+        node = new LeaseNode(export, L, false);
+        LeaseNode.Client second = node.client(process, new LeaseNode.Client("gw-a", r -> Mono.empty()));
+        assertThat(second.events).containsExactly("restarted n1");
+        acquire(second, "/f", LockMode.SHARED, LockScope.OBJECT);
+        assertThat(System.nanoTime() - restart).isGreaterThanOrEqualTo(L.toNanos());
+    }
+
+    @Test
     void aMutationFromALeaselessConnectionRecallsTheHoldersBeforeItIsApplied() throws Exception {
         node();
         NodeConnection tool = node.plain("tool");
