@@ -81,6 +81,12 @@ public interface LockTable {
     /** Every lease held, ordered by path, then holder. */
     List<Lease> leases();
 
+    /** How many leases of the mode are held now (O(1), for metrics). */
+    int held(LockMode mode);
+
+    /** How many leases ran out at a Tick since the table started (for metrics). */
+    long expiredTotal();
+
     /** Every queued request, in arrival order. */
     List<LockRequest> queue();
 }

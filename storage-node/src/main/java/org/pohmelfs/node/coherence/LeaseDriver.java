@@ -68,6 +68,7 @@ public final class LeaseDriver implements AutoCloseable {
     private final Map<Long, Waiter> waiters = new HashMap<>();
     private long nextRequestId = 1;
     private long nextTransient = 1;
+    private long expiredReported;
 
     private record Waiter(Holder holder, long startNanos, CompletableFuture<Granted> lease, Group group) {
     }
@@ -243,17 +244,7 @@ public final class LeaseDriver implements AutoCloseable {
     }
 
     private void tick() {
-        long now = clock.getAsLong();
-        int expired = 0;
-        for (Lease l : table.leases()) {
-            if (l.expiresAtNanos() <= now) {
-                expired++;
-            }
-        }
-        if (expired > 0) {
-            metrics.expired(expired);
-        }
-        step(new LockEvent.Tick(Math.max(now, table.now())));
+        step(new LockEvent.Tick(Math.max(clock.getAsLong(), table.now())));
     }
 
     private void step(LockEvent e) {
@@ -316,16 +307,12 @@ public final class LeaseDriver implements AutoCloseable {
             }
         }
         table.advance();
-        int shared = 0;
-        int exclusive = 0;
-        for (Lease l : table.leases()) {
-            if (l.mode() == LockMode.SHARED) {
-                shared++;
-            } else {
-                exclusive++;
-            }
+        long expired = table.expiredTotal();
+        if (expired > expiredReported) {
+            metrics.expired((int) (expired - expiredReported));
+            expiredReported = expired;
         }
-        metrics.held(shared, exclusive);
+        metrics.held(table.held(LockMode.SHARED), table.held(LockMode.EXCLUSIVE));
     }
 
     private void run(Runnable task) {
