@@ -48,10 +48,28 @@ class LeaseLatencyMeasurement {
                 tool.execute(new Command.Truncate("/w", 0)).join();
                 writes[i] = System.nanoTime() - t;
             }
+            writes("WRITE 4 KiB, lease-less, no lease held (driver on)", tool);
             print("ACQUIRE S, uncontended", uncontended);
             print("ACQUIRE X recalling one S holder", recalled);
             print("lease-less TRUNCATE recalling one S holder", writes);
         }
+    }
+
+    @Test
+    void writesWithoutALeaseDriver(@TempDir Path other) throws Exception {
+        try (LeaseNode node = new LeaseNode(other, Duration.ofSeconds(10), true, false)) {
+            writes("WRITE 4 KiB, no lease driver", node.plain("tool"));
+        }
+    }
+
+    private static void writes(String what, org.pohmelfs.client.NodeConnection c) {
+        long[] t = new long[2000];
+        for (int i = 0; i < t.length; i++) {
+            long s = System.nanoTime();
+            c.execute(new Command.Write("/p" + (i % 20), 0, java.nio.ByteBuffer.allocate(4096), true)).join();
+            t[i] = System.nanoTime() - s;
+        }
+        print(what, t);
     }
 
     private static void print(String what, long[] nanos) {

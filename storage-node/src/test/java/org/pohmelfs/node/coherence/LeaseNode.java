@@ -40,9 +40,14 @@ final class LeaseNode implements AutoCloseable {
      *                  already over (only the grace test needs it)
      */
     LeaseNode(Path export, Duration lease, boolean skipGrace) throws Exception {
+        this(export, lease, skipGrace, true);
+    }
+
+    /** @param leases false: a node without a lease driver (for comparisons) */
+    LeaseNode(Path export, Duration lease, boolean skipGrace, boolean leases) throws Exception {
         transactions = TransactionManager.open(new StoreSettings(export, 0, false, false, 1000));
         long shift = skipGrace ? lease.toNanos() : 0;
-        driver = new LeaseDriver(lease, new LockMetrics(registry), true, () -> System.nanoTime() + shift);
+        driver = leases ? new LeaseDriver(lease, new LockMetrics(registry), true, () -> System.nanoTime() + shift) : null;
         server = new NodeServer(new NodeServer.Settings("n1", "test", "127.0.0.1", 0, LinkPolicy.defaults(), null,
                 64), new TransactionExecutor(transactions), io, new NodeMetrics(registry), driver);
         server.start();
@@ -118,7 +123,9 @@ final class LeaseNode implements AutoCloseable {
             c.close();
         }
         server.close();
-        driver.close();
+        if (driver != null) {
+            driver.close();
+        }
         io.close();
         transactions.close();
     }
