@@ -21,7 +21,7 @@ class LeaseLatencyMeasurement {
 
     @Test
     void measure() throws Exception {
-        try (LeaseNode node = new LeaseNode(export, Duration.ofSeconds(10), true)) {
+        try (LeaseNode node = new LeaseNode(export, Duration.ofSeconds(10), true, true, false)) {
             LeaseNode.Client a = node.client("gw-a");
             LeaseNode.Client b = node.client("gw-b");
             var tool = node.plain("tool");
@@ -57,7 +57,7 @@ class LeaseLatencyMeasurement {
 
     @Test
     void writesWithoutALeaseDriver(@TempDir Path other) throws Exception {
-        try (LeaseNode node = new LeaseNode(other, Duration.ofSeconds(10), true, false)) {
+        try (LeaseNode node = new LeaseNode(other, Duration.ofSeconds(10), true, false, false)) {
             writes("WRITE 4 KiB, no lease driver", node.plain("tool"));
         }
     }

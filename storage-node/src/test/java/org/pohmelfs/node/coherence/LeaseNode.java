@@ -40,14 +40,18 @@ final class LeaseNode implements AutoCloseable {
      *                  already over (only the grace test needs it)
      */
     LeaseNode(Path export, Duration lease, boolean skipGrace) throws Exception {
-        this(export, lease, skipGrace, true);
+        this(export, lease, skipGrace, true, true);
     }
 
-    /** @param leases false: a node without a lease driver (for comparisons) */
-    LeaseNode(Path export, Duration lease, boolean skipGrace, boolean leases) throws Exception {
+    /**
+     * @param leases          false: a node without a lease driver (for comparisons)
+     * @param checkInvariants check the lock table's invariants after every step (off only to measure)
+     */
+    LeaseNode(Path export, Duration lease, boolean skipGrace, boolean leases, boolean checkInvariants)
+            throws Exception {
         transactions = TransactionManager.open(new StoreSettings(export, 0, false, false, 1000));
         long shift = skipGrace ? lease.toNanos() : 0;
-        driver = leases ? new LeaseDriver(lease, new LockMetrics(registry), true, () -> System.nanoTime() + shift) : null;
+        driver = leases ? new LeaseDriver(lease, new LockMetrics(registry), checkInvariants, () -> System.nanoTime() + shift) : null;
         server = new NodeServer(new NodeServer.Settings("n1", "test", "127.0.0.1", 0, LinkPolicy.defaults(), null,
                 64), new TransactionExecutor(transactions), io, new NodeMetrics(registry), driver);
         server.start();
