@@ -214,7 +214,8 @@ final class DefaultLockTable implements LockTable {
         return found;
     }
 
-    private Lease lease(String holder, ObjectPath path) {
+    @Override
+    public Lease lease(String holder, ObjectPath path) {
         TreeMap<String, Lease> byHolder = leases.get(path.toString());
         return byHolder == null ? null : byHolder.get(holder);
     }

@@ -87,6 +87,9 @@ public interface LockTable {
     /** How many leases ran out at a Tick since the table started (for metrics). */
     long expiredTotal();
 
+    /** The holder's lease on exactly this path, or null. */
+    Lease lease(String holder, org.pohmelfs.protocol.ObjectPath path);
+
     /** Every queued request, in arrival order. */
     List<LockRequest> queue();
 }

@@ -199,14 +199,26 @@ public final class LeaseDriver implements AutoCloseable {
          * {@code id#m<n>}: they recall every other connection's conflicting leases and never this
          * connection's own. Completes, with a handle that releases them, once all are granted.
          */
-        public CompletableFuture<Runnable> lockForMutation(List<MutationLocks.Need> needs) {
+        public CompletableFuture<Runnable> lockForMutation(List<MutationLocks.Need> all) {
             CompletableFuture<Runnable> f = new CompletableFuture<>();
-            if (needs.isEmpty()) {
+            if (all.isEmpty()) {
                 f.complete(() -> { });
                 return f;
             }
             long start = clock.getAsLong();
             run(() -> {
+                tick();
+                // What this connection's own leases already cover needs no lock. This is not only
+                // cheaper: a holder flushing dirty data to answer a recall must not queue behind the
+                // very request that recalled it (it would wait for its own lease to run out).
+                List<MutationLocks.Need> needs = all.stream().filter(n -> {
+                    Lease own = table.lease(id, n.path());
+                    return own == null || !own.covers(n.mode(), n.scope());
+                }).toList();
+                if (needs.isEmpty()) {
+                    f.complete(() -> { });
+                    return;
+                }
                 String tid = id + "#m" + nextTransient++;
                 Group g = new Group();
                 g.missing = needs.size();
@@ -219,7 +231,6 @@ public final class LeaseDriver implements AutoCloseable {
                         f.completeExceptionally(e);
                     }
                 });
-                tick();
                 for (MutationLocks.Need n : needs) {
                     long requestId = nextRequestId++;
                     waiters.put(requestId, new Waiter(this, start, null, g));

@@ -266,6 +266,23 @@ class LeasesOnTheWireTest {
     }
 
     @Test
+    void aHolderFlushingOnRecallIsNotBlockedByTheWriterThatRecalledIt() throws Exception {
+        node();
+        NodeConnection tool = node.plain("tool");
+        run(tool, write("/f", "base"));
+        LeaseNode.Client[] holder = new LeaseNode.Client[1];
+        // The flush overwrites the existing file (no create), so it needs only the X lease it holds.
+        holder[0] = node.client("gw-a", recall -> Mono.fromFuture(holder[0].connection.execute(new Command.Write("/f", 0,
+                ByteBuffer.wrap("dirty".getBytes(StandardCharsets.UTF_8)), false))).then());
+        acquire(holder[0], "/f", LockMode.EXCLUSIVE, LockScope.OBJECT);
+        assertThat(run(tool, write("/f", "tool")).ok()).isTrue();
+        // The flush ("dirty" at 0) landed before the tool's write ("tool" at 0), not after it once
+        // the lease ran out (that would read "dirty").
+        assertThat(text(run(tool, new Command.Read("/f", 0, 100)))).isEqualTo("tooly");
+        assertThat(holder[0].recalls).hasSize(1);
+    }
+
+    @Test
     void leaseCommandsTravelAloneAndNeedTheFeatures() throws Exception {
         node();
         NodeConnection tool = node.plain("tool");
