@@ -3,6 +3,10 @@ package org.pohmelfs.client;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.util.Map;
+import java.util.Set;
+import org.pohmelfs.coherence.RecallKind;
+import org.pohmelfs.protocol.Opcodes;
+import reactor.core.publisher.Mono;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -25,11 +29,15 @@ final class ClientSession extends SimpleChannelInboundHandler<Message> {
     final Map<Long, CompletableFuture<Message.Reply>> pending = new ConcurrentHashMap<>();
     private final String target;
     private final Consumer<Message.Push> pushListener;
+    final LeaseListener leases; // null: no locks feature asked for
+    /** Paths this connection holds a lease on (kept for the automatic renewal). */
+    final Set<String> held = ConcurrentHashMap.newKeySet();
     private volatile NodeException closedBecause;
 
-    ClientSession(String target, Consumer<Message.Push> pushListener) {
+    ClientSession(String target, Consumer<Message.Push> pushListener, LeaseListener leases) {
         this.target = target;
         this.pushListener = pushListener;
+        this.leases = leases;
     }
 
     @Override
@@ -49,6 +57,10 @@ final class ClientSession extends SimpleChannelInboundHandler<Message> {
                     log.debug("reply for unknown or timed-out transaction {} from {}", r.txid(), target);
                 }
             }
+            case Message.Push p when p.kind() == Opcodes.PUSH_RECALL_SHARED
+                    || p.kind() == Opcodes.PUSH_RECALL_EXCLUSIVE -> recall(ctx, p);
+            case Message.Push p when p.kind() != Opcodes.PUSH_NOTICE -> ctx.writeAndFlush(new Message.PushAck(
+                    p.pushId(), new Result.Error(ErrorCode.UNSUPPORTED, "unknown push kind " + p.kind())));
             case Message.Push p -> {
                 Result result = new Result.Ok();
                 try {
@@ -70,6 +82,31 @@ final class ClientSession extends SimpleChannelInboundHandler<Message> {
         }
     }
 
+    /** Runs the listener's recall; PUSH_ACK OK when it completes, ERROR when it fails. */
+    private void recall(ChannelHandlerContext ctx, Message.Push p) {
+        RecallKind kind = p.kind() == Opcodes.PUSH_RECALL_SHARED ? RecallKind.TO_SHARED : RecallKind.TO_NOTHING;
+        Mono<Void> work;
+        try {
+            long leaseId = Long.parseLong(p.text());
+            work = leases == null ? Mono.error(new IllegalStateException("no lease listener"))
+                    : leases.recall(new LeaseListener.Recall(p.pushId(), p.path(), leaseId, kind));
+        } catch (RuntimeException e) {
+            work = Mono.error(e);
+        }
+        work.subscribe(null,
+                e -> {
+                    log.warn("recall {} of {} from {} failed: {}", p.pushId(), p.path(), target, e.toString());
+                    ctx.writeAndFlush(new Message.PushAck(p.pushId(),
+                            new Result.Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage()))));
+                },
+                () -> {
+                    if (kind == RecallKind.TO_NOTHING) {
+                        held.remove(p.path());
+                    }
+                    ctx.writeAndFlush(new Message.PushAck(p.pushId(), new Result.Ok()));
+                });
+    }
+
     private void protocolError(ChannelHandlerContext ctx, String why) {
         closedBecause = new NodeException(ErrorCode.PROTOCOL_ERROR, why + " " + target);
         ctx.writeAndFlush(new Message.ConnectionError(ErrorCode.PROTOCOL_ERROR, why)).addListener(f -> ctx.close());
@@ -89,6 +126,13 @@ final class ClientSession extends SimpleChannelInboundHandler<Message> {
         NodeException why = closedBecause != null ? closedBecause
                 : new NodeException.ConnectionLost("connection to " + target + " closed");
         welcome.completeExceptionally(why);
+        if (leases != null && welcome.isDone() && !welcome.isCompletedExceptionally()) {
+            try {
+                leases.lost(why);
+            } catch (RuntimeException e) {
+                log.warn("lease listener failed", e);
+            }
+        }
         for (Long id : pending.keySet()) {
             CompletableFuture<Message.Reply> f = pending.remove(id);
             if (f != null) {

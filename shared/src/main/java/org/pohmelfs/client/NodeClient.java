@@ -4,7 +4,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,6 +18,7 @@ import javax.net.ssl.SSLException;
 import org.pohmelfs.protocol.ErrorCode;
 import org.pohmelfs.protocol.Handshake;
 import org.pohmelfs.protocol.Message;
+import org.pohmelfs.protocol.Opcodes;
 import org.pohmelfs.transport.ProtocolPipeline;
 import reactor.netty.Connection;
 import reactor.netty.tcp.TcpClient;
@@ -29,6 +34,8 @@ public final class NodeClient {
     private final SslContext ssl;
     private final long incarnation = new SecureRandom().nextLong();
     private final AtomicLong txids = new AtomicLong(1);
+    /** The incarnation last seen per node id, to tell a restart. */
+    private final Map<String, Long> incarnations = new ConcurrentHashMap<>();
 
     public NodeClient(ClientSettings settings) {
         this.settings = settings;
@@ -64,12 +71,37 @@ public final class NodeClient {
      *                     client acknowledges it
      */
     public CompletableFuture<NodeConnection> connect(InetSocketAddress address, Consumer<Message.Push> pushListener) {
+        return connect(address, pushListener, null);
+    }
+
+    /**
+     * Connects asking for the {@code locks} and {@code push} features, so that the connection can
+     * hold leases ({@link NodeConnection#acquire}); the listener hears recalls, renewals, the
+     * loss of the connection and a node restart. Fails if the node does not grant both features.
+     */
+    public CompletableFuture<NodeConnection> connectWithLeases(InetSocketAddress address, LeaseListener leases) {
+        return connect(address, push -> { }, leases).thenApply(c -> {
+            if (!c.leasesEnabled()) {
+                c.close();
+                throw new NodeException(ErrorCode.UNSUPPORTED, "node " + c.nodeId() + " serves no leases");
+            }
+            return c;
+        });
+    }
+
+    private CompletableFuture<NodeConnection> connect(InetSocketAddress address, Consumer<Message.Push> pushListener,
+                                                      LeaseListener leases) {
         String target = address.getHostString() + ":" + address.getPort();
-        ClientSession session = new ClientSession(target, pushListener);
+        ClientSession session = new ClientSession(target, pushListener, leases);
+        Set<String> features = new HashSet<>(settings.features());
+        if (leases != null) {
+            features.add(Opcodes.FEATURE_LOCKS);
+            features.add(Opcodes.FEATURE_PUSH);
+        }
         int timeoutMillis = (int) settings.connectTimeout().toMillis();
         Message.Hello hello = new Message.Hello(Handshake.MIN_VERSION, Handshake.MAX_VERSION, settings.peerId(),
                 incarnation, settings.clusterName(), settings.link().checksums(), settings.link().maxFrame(),
-                ssl != null, settings.features());
+                ssl != null, features);
         return TcpClient.create()
                 .remoteAddress(() -> address)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
@@ -119,6 +151,10 @@ public final class NodeClient {
                         connection.channel().writeAndFlush(new Message.ConnectionError(ErrorCode.HANDSHAKE_REFUSED, refusal))
                                 .addListener(f -> connection.dispose());
                         throw new NodeException(ErrorCode.HANDSHAKE_REFUSED, "refusing node " + target + ": " + refusal);
+                    }
+                    Long before = incarnations.put(welcome.nodeId(), welcome.incarnation());
+                    if (session.leases != null && before != null && before != welcome.incarnation()) {
+                        session.leases.incarnationChanged(welcome.nodeId(), before, welcome.incarnation());
                     }
                     return new NodeConnection(connection.channel(), session, welcome, incarnation,
                             settings.requestTimeout().toMillis(), txids);

@@ -5,7 +5,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ScheduledFuture;
+import org.pohmelfs.coherence.LeaseClock;
+import org.pohmelfs.coherence.LockMode;
+import org.pohmelfs.coherence.LockScope;
 import org.pohmelfs.protocol.Command;
+import org.pohmelfs.protocol.ErrorCode;
+import org.pohmelfs.protocol.Opcodes;
+import org.pohmelfs.protocol.Result;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 import org.pohmelfs.protocol.Message;
 import org.pohmelfs.protocol.NodeInfo;
 
@@ -14,6 +24,7 @@ import org.pohmelfs.protocol.NodeInfo;
  * may be in flight at once; each completes when its reply arrives, in any order.
  */
 public final class NodeConnection implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeConnection.class);
     /** Room left in a frame for headers and a path when a chunk of data is sent. */
     private static final int FRAME_HEADROOM = 16 * 1024;
     private static final int MAX_CHUNK = 1024 * 1024;
@@ -106,6 +117,108 @@ public final class NodeConnection implements AutoCloseable {
             }
         });
         return reply;
+    }
+
+    // ------------------------------------------------------------------ leases (design.md §3)
+
+    /** Whether this connection negotiated {@code locks} and {@code push}, so it may hold leases. */
+    public boolean leasesEnabled() {
+        return session.leases != null && welcome.features().contains(Opcodes.FEATURE_LOCKS)
+                && welcome.features().contains(Opcodes.FEATURE_PUSH);
+    }
+
+    /**
+     * ACQUIRE: completes with the lease once the node grants it, which may take until conflicting
+     * leases elsewhere were recalled (up to one lease duration). Fails with {@link NodeException}
+     * carrying the node's code (ALREADY_PENDING, HOLDER_GONE, INVALID_PATH, …) or a lost connection.
+     * The deadline is counted from when the ACQUIRE was sent. Schedules the automatic RENEW.
+     */
+    public Mono<ClientLease> acquire(String path, LockMode mode, LockScope scope) {
+        return Mono.defer(() -> {
+            long sentAt = System.nanoTime();
+            return Mono.fromFuture(execute(new Command.Acquire(path, mode == LockMode.EXCLUSIVE,
+                    scope == LockScope.SUBTREE))).map(reply -> {
+                if (!(reply.results().getFirst() instanceof Result.Grant g)) {
+                    throw failure(reply, "ACQUIRE " + path);
+                }
+                session.held.add(path);
+                ClientLease lease = new ClientLease(g.leaseId(), path, g.exclusive() ? LockMode.EXCLUSIVE
+                        : LockMode.SHARED, g.subtree() ? LockScope.SUBTREE : LockScope.OBJECT, g.durationNanos(),
+                        g.epoch(), g.attrIfExists(), sentAt, leaseClock.gatewayDeadline(sentAt, g.durationNanos()));
+                scheduleRenewal(lease.deadlineNanos(), g.durationNanos());
+                return lease;
+            });
+        });
+    }
+
+    /** RELEASE of this connection's lease on the path (OK also when none is held). */
+    public Mono<Void> release(String path) {
+        return simple(new Command.Release(path)).doOnSuccess(v -> session.held.remove(path));
+    }
+
+    /** DOWNGRADE of this connection's exclusive lease on the path to shared. */
+    public Mono<Void> downgrade(String path) {
+        return simple(new Command.Downgrade(path));
+    }
+
+    /**
+     * RENEW: one per connection covers every lease held here except those being recalled. The
+     * connection sends it by itself at the renewal point (L/3 before the deadline); this is for
+     * callers that want it sooner. Completes with t_send, count and duration as the listener hears.
+     */
+    public Mono<Result.Renewed> renew() {
+        return Mono.defer(() -> {
+            long sentAt = System.nanoTime();
+            return Mono.fromFuture(execute(new Command.Renew())).map(reply -> {
+                if (!(reply.results().getFirst() instanceof Result.Renewed r)) {
+                    throw failure(reply, "RENEW");
+                }
+                if (session.leases != null) {
+                    session.leases.renewed(sentAt, r.count(), r.durationNanos());
+                }
+                scheduleRenewal(leaseClock.gatewayDeadline(sentAt, r.durationNanos()), r.durationNanos());
+                return r;
+            });
+        });
+    }
+
+    private final LeaseClock leaseClock = LeaseClock.DEFAULT;
+    private ScheduledFuture<?> renewal; // guarded by this
+    private long renewalAt;             // guarded by this
+
+    /** Makes sure a RENEW goes out no later than the renewal point of a deadline. */
+    private synchronized void scheduleRenewal(long deadlineNanos, long leaseNanos) {
+        long at = LeaseClock.renewalPoint(deadlineNanos, leaseNanos);
+        if (renewal != null && !renewal.isDone() && renewalAt <= at) {
+            return;
+        }
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
+        renewalAt = at;
+        renewal = channel.eventLoop().schedule(this::renewNow, Math.max(0, at - System.nanoTime()),
+                TimeUnit.NANOSECONDS);
+    }
+
+    private void renewNow() {
+        synchronized (this) {
+            renewal = null;
+        }
+        if (!channel.isActive() || session.held.isEmpty()) {
+            return;
+        }
+        renew().subscribe(null, e -> log.warn("automatic RENEW to {} failed: {}", nodeId(), e.toString()));
+    }
+
+    private Mono<Void> simple(Command command) {
+        return Mono.fromFuture(() -> execute(command)).flatMap(reply -> reply.ok() ? Mono.<Void>empty()
+                : Mono.error(failure(reply, command.getClass().getSimpleName().toUpperCase())));
+    }
+
+    private NodeException failure(Message.Reply reply, String what) {
+        Result.Error e = reply.firstError();
+        return e == null ? new NodeException(ErrorCode.PROTOCOL_ERROR, what + ": unexpected " + reply.results())
+                : new NodeException(e.code(), what + " on " + nodeId() + ": " + e.message());
     }
 
     /** Closes the connection; transactions still in flight fail with ConnectionLost. */

@@ -30,6 +30,9 @@ final class DefaultLockTable implements LockTable {
     private final List<LockRequest> queue = new ArrayList<>();
     private final Map<Long, LockReady.Recall> pushes = new HashMap<>();
     private long nextLeaseId = 1;
+    private int sharedHeld;
+    private int exclusiveHeld;
+    private long expired;
     private long nextPushId = 1;
 
     private final List<LockReady.Recall> recalls = new ArrayList<>();
@@ -89,6 +92,7 @@ final class DefaultLockTable implements LockTable {
             leases.remove(path.toString());
         }
         if (removed != null) {
+            count(removed.mode(), -1);
             pushes.values().removeIf(p -> p.leaseId() == removed.leaseId());
         }
     }
@@ -143,6 +147,7 @@ final class DefaultLockTable implements LockTable {
         for (Lease l : leases()) {
             if (l.expiresAtNanos() <= now) {
                 remove(l.holder(), l.path());
+                expired++;
             }
         }
     }
@@ -209,13 +214,36 @@ final class DefaultLockTable implements LockTable {
         return found;
     }
 
-    private Lease lease(String holder, ObjectPath path) {
+    @Override
+    public Lease lease(String holder, ObjectPath path) {
         TreeMap<String, Lease> byHolder = leases.get(path.toString());
         return byHolder == null ? null : byHolder.get(holder);
     }
 
     private void put(Lease l) {
-        leases.computeIfAbsent(l.path().toString(), k -> new TreeMap<>()).put(l.holder(), l);
+        Lease old = leases.computeIfAbsent(l.path().toString(), k -> new TreeMap<>()).put(l.holder(), l);
+        if (old != null) {
+            count(old.mode(), -1);
+        }
+        count(l.mode(), 1);
+    }
+
+    private void count(LockMode mode, int delta) {
+        if (mode == LockMode.SHARED) {
+            sharedHeld += delta;
+        } else {
+            exclusiveHeld += delta;
+        }
+    }
+
+    @Override
+    public int held(LockMode mode) {
+        return mode == LockMode.SHARED ? sharedHeld : exclusiveHeld;
+    }
+
+    @Override
+    public long expiredTotal() {
+        return expired;
     }
 
     private static LockReady.Grant grant(long requestId, Lease l) {

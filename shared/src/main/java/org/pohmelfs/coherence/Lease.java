@@ -14,7 +14,7 @@ public record Lease(long leaseId, String holder, ObjectPath path, LockMode mode,
 
     /** Whether this lease conflicts with a lease or request of another holder. */
     public boolean conflictsWith(String otherHolder, ObjectPath otherPath, LockMode otherMode, LockScope otherScope) {
-        return !holder.equals(otherHolder) && mode.conflictsWith(otherMode)
+        return !LockTable.sameOwner(holder, otherHolder) && mode.conflictsWith(otherMode)
                 && LockScope.overlap(path, scope, otherPath, otherScope);
     }
 

@@ -10,7 +10,7 @@ public record LockRequest(long requestId, String holder, ObjectPath path, LockMo
 
     /** Whether this and a later request, or a lease, of another holder cannot both be granted. */
     public boolean conflictsWith(String otherHolder, ObjectPath otherPath, LockMode otherMode, LockScope otherScope) {
-        return !holder.equals(otherHolder) && mode.conflictsWith(otherMode)
+        return !LockTable.sameOwner(holder, otherHolder) && mode.conflictsWith(otherMode)
                 && LockScope.overlap(path, scope, otherPath, otherScope);
     }
 

@@ -31,6 +31,23 @@ import java.util.List;
  */
 public interface LockTable {
 
+    /**
+     * Whether two holder ids belong to one owner, whose leases and requests never conflict with
+     * each other. A holder id is an owner id, optionally followed by {@code '#'} and a suffix:
+     * the node's driver holds a connection's leases as {@code conn} and the transient locks of a
+     * mutation that connection sent as {@code conn#tx…}, so a mutation never recalls the leases
+     * of the connection that sent it (design.md §3.4).
+     */
+    static boolean sameOwner(String a, String b) {
+        return owner(a).equals(owner(b));
+    }
+
+    /** The owner part of a holder id: everything before the first {@code '#'}. */
+    static String owner(String holder) {
+        int i = holder.indexOf('#');
+        return i < 0 ? holder : holder.substring(0, i);
+    }
+
     /** The default lease duration L: 10 s. */
     long DEFAULT_LEASE_NANOS = 10_000_000_000L;
 
@@ -63,6 +80,15 @@ public interface LockTable {
 
     /** Every lease held, ordered by path, then holder. */
     List<Lease> leases();
+
+    /** How many leases of the mode are held now (O(1), for metrics). */
+    int held(LockMode mode);
+
+    /** How many leases ran out at a Tick since the table started (for metrics). */
+    long expiredTotal();
+
+    /** The holder's lease on exactly this path, or null. */
+    Lease lease(String holder, org.pohmelfs.protocol.ObjectPath path);
 
     /** Every queued request, in arrival order. */
     List<LockRequest> queue();

@@ -39,6 +39,10 @@ public final class LockTableInvariants {
                 require(!a.conflictsWith(b.holder(), b.path(), b.mode(), b.scope()), "conflicting leases: " + a + " and " + b);
             }
         }
+        long shared = leases.stream().filter(l -> l.mode() == LockMode.SHARED).count();
+        require(table.held(LockMode.SHARED) == shared && table.held(LockMode.EXCLUSIVE) == leases.size() - shared,
+                "held counts " + table.held(LockMode.SHARED) + "/" + table.held(LockMode.EXCLUSIVE) + " disagree with "
+                        + leases.size() + " leases");
         List<LockRequest> queue = table.queue();
         Set<String> queued = new HashSet<>();
         for (int i = 0; i < queue.size(); i++) {

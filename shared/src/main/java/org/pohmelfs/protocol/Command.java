@@ -196,4 +196,41 @@ public sealed interface Command {
         public int opcode() { return Opcodes.TOKENS; }
         public boolean mutates() { return false; }
     }
+
+    // ------------------------------------------------------------ coherence leases (0x0040-0x004F)
+
+    /**
+     * Ask for a lease (design.md §3.1); answered with {@link Result.Grant} once granted, which may
+     * take until conflicting leases were recalled or ran out. Must be the only command of its request.
+     *
+     * @param exclusive X (write) rather than S (read)
+     * @param subtree   SUBTREE scope (the object and everything below) rather than OBJECT
+     */
+    record Acquire(String path, boolean exclusive, boolean subtree) implements Command {
+        public int opcode() { return Opcodes.ACQUIRE; }
+        public boolean mutates() { return false; }
+    }
+
+    /** Give up this connection's lease on the path; OK also when none is held. */
+    record Release(String path) implements Command {
+        public int opcode() { return Opcodes.RELEASE; }
+        public boolean mutates() { return false; }
+    }
+
+    /** Extend every lease of this connection that is not being recalled; answered with {@link Result.Renewed}. */
+    record Renew() implements Command {
+        public int opcode() { return Opcodes.RENEW; }
+        public boolean mutates() { return false; }
+    }
+
+    /** Turn this connection's exclusive lease on the path into a shared one; OK also when there is none. */
+    record Downgrade(String path) implements Command {
+        public int opcode() { return Opcodes.DOWNGRADE; }
+        public boolean mutates() { return false; }
+    }
+
+    /** Whether this is one of the lease commands, which travel alone in their request. */
+    default boolean isLeaseCommand() {
+        return this instanceof Acquire || this instanceof Release || this instanceof Renew || this instanceof Downgrade;
+    }
 }

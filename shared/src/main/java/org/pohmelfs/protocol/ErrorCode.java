@@ -41,7 +41,11 @@ public enum ErrorCode {
     /** A WebDAV lock held by someone else covers the path (or conflicts with the lock asked for). */
     LOCKED(1009),
     /** The lock token names no live lock covering the path, or one of another principal. */
-    NO_SUCH_LOCK(1010);
+    NO_SUCH_LOCK(1010),
+    /** ACQUIRE refused: this connection already has a request queued on the same path. */
+    ALREADY_PENDING(1011),
+    /** ACQUIRE refused: the requesting connection was lost while the request was queued. */
+    HOLDER_GONE(1012);
 
     private final int code;
 

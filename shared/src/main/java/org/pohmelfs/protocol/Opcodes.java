@@ -40,7 +40,12 @@ public final class Opcodes {
     public static final int XATTR_SET = 0x0031;
     public static final int XATTR_LIST = 0x0032;
     public static final int XATTR_REMOVE = 0x0033;
-    /** 0x0040-0x004F: reserved for coherence locks (acquire, release, renew, downgrade). */
+    /** Coherence leases (design.md §3.1); only with the {@code locks} and {@code push} features. */
+    public static final int ACQUIRE = 0x0040;
+    public static final int RELEASE = 0x0041;
+    public static final int RENEW = 0x0042;
+    public static final int DOWNGRADE = 0x0043;
+    /** 0x0040-0x004F: coherence locks; 0x0044-0x004F are still free. */
     public static final int RESERVED_LOCKS_FIRST = 0x0040;
     public static final int RESERVED_LOCKS_LAST = 0x004F;
     /** 0x0050-0x005F: reserved for replication and resync (change log, checksum scan). */
@@ -65,8 +70,24 @@ public final class Opcodes {
     public static final int R_STATFS = 0x0009;
     /** WebDAV lock results take their number from the WebDAV lock range. */
     public static final int R_LOCKS = 0x0060;
+    /** The answer to ACQUIRE. */
+    public static final int R_GRANT = 0x000A;
+    /** The answer to RENEW. */
+    public static final int R_RENEWED = 0x000B;
 
     // Pushes (u16, inside a PUSH).
     /** Sent in the handshake and never otherwise; reserved for recall (coherence issue). */
     public static final int PUSH_NOTICE = 0x0001;
+    /** Flush dirty data and keep only a shared lease; text = the lease id in decimal. */
+    public static final int PUSH_RECALL_SHARED = 0x0002;
+    /** Flush or drop, and give the lease up; text = the lease id in decimal. */
+    public static final int PUSH_RECALL_EXCLUSIVE = 0x0003;
+    /** Reserved: the cluster map changed (replication issue). */
+    public static final int PUSH_MAP_CHANGED = 0x0004;
+
+    // Features (HELLO and WELCOME string sets).
+    /** ACQUIRE, RELEASE, RENEW, DOWNGRADE may be sent. */
+    public static final String FEATURE_LOCKS = "locks";
+    /** The node may send recall pushes; the client answers each with PUSH_ACK. */
+    public static final String FEATURE_PUSH = "push";
 }

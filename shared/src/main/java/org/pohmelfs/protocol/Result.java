@@ -78,4 +78,32 @@ public sealed interface Result {
         }
         public int opcode() { return Opcodes.R_LOCKS; }
     }
+
+    /**
+     * A granted lease (the answer to ACQUIRE). It doubles as a STAT: {@code attr} is the object's
+     * attributes when it was granted, or null when the object does not exist.
+     *
+     * @param durationNanos how long the lease runs on the node from its grant (or an earlier
+     *                      grant, for a re-acquire of a lease already held); the client counts it
+     *                      from when it sent the ACQUIRE
+     * @param epoch         the node's cluster epoch
+     */
+    record Grant(long leaseId, boolean exclusive, boolean subtree, long durationNanos, long epoch, Attr attr)
+            implements Result {
+        public int opcode() { return Opcodes.R_GRANT; }
+
+        public java.util.Optional<Attr> attrIfExists() {
+            return java.util.Optional.ofNullable(attr);
+        }
+    }
+
+    /**
+     * The answer to RENEW.
+     *
+     * @param count         leases renewed
+     * @param durationNanos their new duration, counted from the renewal
+     */
+    record Renewed(int count, long durationNanos) implements Result {
+        public int opcode() { return Opcodes.R_RENEWED; }
+    }
 }

@@ -17,7 +17,8 @@ public final class HttpErrors {
             case NOT_PERMITTED, ACCESS_DENIED, READ_ONLY -> HttpStatus.FORBIDDEN;
             case NO_SPACE -> HttpStatus.INSUFFICIENT_STORAGE;
             case FILE_TOO_LARGE, TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
-            case BUSY, STALE_EPOCH, HANDSHAKE_REFUSED, ABORTED -> HttpStatus.SERVICE_UNAVAILABLE;
+            case BUSY, STALE_EPOCH, HANDSHAKE_REFUSED, ABORTED, ALREADY_PENDING, HOLDER_GONE ->
+                    HttpStatus.SERVICE_UNAVAILABLE;
             case UNSUPPORTED -> HttpStatus.NOT_IMPLEMENTED;
             case LOCKED -> HttpStatus.LOCKED;
             case NO_SUCH_LOCK -> HttpStatus.CONFLICT;

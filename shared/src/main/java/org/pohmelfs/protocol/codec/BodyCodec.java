@@ -203,6 +203,14 @@ public final class BodyCodec {
                     writeString(out, token);
                 }
             }
+            case Command.Acquire a -> {
+                writeString(out, a.path());
+                out.writeByte(a.exclusive() ? 1 : 0);
+                out.writeByte(a.subtree() ? 1 : 0);
+            }
+            case Command.Release r -> writeString(out, r.path());
+            case Command.Renew r -> { }
+            case Command.Downgrade d -> writeString(out, d.path());
         }
     }
 
@@ -243,6 +251,21 @@ public final class BodyCodec {
                 for (DavLock lock : l.locks()) {
                     writeLock(out, lock);
                 }
+            }
+            case Result.Grant g -> {
+                out.writeLong(g.leaseId());
+                out.writeByte(g.exclusive() ? 1 : 0);
+                out.writeByte(g.subtree() ? 1 : 0);
+                out.writeLong(g.durationNanos());
+                out.writeLong(g.epoch());
+                writeBoolean(out, g.attr() != null);
+                if (g.attr() != null) {
+                    writeAttr(out, g.attr());
+                }
+            }
+            case Result.Renewed r -> {
+                out.writeInt(r.count());
+                out.writeLong(r.durationNanos());
             }
         }
     }
@@ -405,6 +428,10 @@ public final class BodyCodec {
                 }
                 yield new Command.Tokens(principal, tokens);
             }
+            case Opcodes.ACQUIRE -> new Command.Acquire(readString(in), flag(in, "mode"), flag(in, "scope"));
+            case Opcodes.RELEASE -> new Command.Release(readString(in));
+            case Opcodes.RENEW -> new Command.Renew();
+            case Opcodes.DOWNGRADE -> new Command.Downgrade(readString(in));
             default -> throw new ProtocolException(ErrorCode.UNSUPPORTED,
                     "unknown command opcode 0x" + Integer.toHexString(opcode));
         };
@@ -445,6 +472,16 @@ public final class BodyCodec {
                 }
                 yield new Result.Locks(locks);
             }
+            case Opcodes.R_GRANT -> {
+                long leaseId = readI64(in);
+                boolean exclusive = flag(in, "mode");
+                boolean subtree = flag(in, "scope");
+                long duration = readNonNegative(in, "lease duration");
+                long epoch = readI64(in);
+                yield new Result.Grant(leaseId, exclusive, subtree, duration, epoch, readBoolean(in) ? readAttr(in) : null);
+            }
+            case Opcodes.R_RENEWED -> new Result.Renewed(nonNegativeInt(in, "renewed count"),
+                    readNonNegative(in, "lease duration"));
             default -> throw new ProtocolException("unknown result opcode 0x" + Integer.toHexString(opcode));
         };
     }
@@ -476,6 +513,15 @@ public final class BodyCodec {
             throw new ProtocolException(what + " is negative");
         }
         return v;
+    }
+
+    /** A u8 that must be 0 or 1: a lease mode (shared, exclusive) or scope (object, subtree). */
+    private static boolean flag(ByteBuf in, String what) {
+        int v = readU8(in);
+        if (v > 1) {
+            throw new ProtocolException("unknown lease " + what + " " + v);
+        }
+        return v == 1;
     }
 
     private static void readMagic(ByteBuf in) {

@@ -52,6 +52,25 @@ class FramePipelineTest {
             02 01 02 00400000 00 0001 0005 6c6f636b73
             f23610f2""";
 
+    /** REQUEST txid 7, epoch 0, [ACQUIRE "/a" exclusive subtree], CRC-32C. */
+    static final String ACQUIRE_REQUEST = """
+            00000024 0003 0001 0000000000000007
+            0000000000000000 00000001 0040 0002 2f61 01 01
+            73f71e91""";
+
+    /** REPLY txid 7, [GRANT lease 3, X, SUBTREE, 10 s, epoch 0, FILE size 5 mtime 1000 0644 version 9]. */
+    static final String GRANT_REPLY = """
+            0000004e 0004 0001 0000000000000007
+            00000001 000a 0000000000000003 01 01 00000002540be400 0000000000000000
+            01 01 0000000000000005 00000000000003e8 000001a4 0000000000000009
+            79190e72""";
+
+    /** PUSH id 1, RECALL_EXCLUSIVE "/a", text "3" (the lease id). */
+    static final String RECALL_PUSH = """
+            00000019 0005 0001 0000000000000001
+            0003 0002 2f61 0001 33
+            078f6498""";
+
     static final Message PING = new Message.Request(1, 0, List.of(new Command.Ping(42)));
     static final Message PONG = new Message.Reply(1, List.of(new Result.Pong(42)));
     static final Message.Hello GW_HELLO = new Message.Hello(1, 1, "gw-1", 0x0102030405060708L, "prod",
@@ -65,6 +84,24 @@ class FramePipelineTest {
     @Test
     void pongReplyIsPinnedByteForByte() {
         assertPinned(PONG, PONG_REPLY, ChecksumAlgorithm.CRC32C);
+    }
+
+    @Test
+    void acquireRequestIsPinnedByteForByte() {
+        assertPinned(new Message.Request(7, 0, List.of(new Command.Acquire("/a", true, true))), ACQUIRE_REQUEST,
+                ChecksumAlgorithm.CRC32C);
+    }
+
+    @Test
+    void grantReplyIsPinnedByteForByte() {
+        assertPinned(new Message.Reply(7, List.of(new Result.Grant(3, true, true, 10_000_000_000L, 0,
+                new Attr(FileType.FILE, 5, 1000, 0644, 9)))), GRANT_REPLY, ChecksumAlgorithm.CRC32C);
+    }
+
+    @Test
+    void recallPushIsPinnedByteForByte() {
+        assertPinned(new Message.Push(1, org.pohmelfs.protocol.Opcodes.PUSH_RECALL_EXCLUSIVE, "/a", "3"), RECALL_PUSH,
+                ChecksumAlgorithm.CRC32C);
     }
 
     @Test

@@ -119,9 +119,15 @@ class MalformedFrameTest {
                 new Case("frame type 8", Frames.raw(8, 0, new byte[0]), CRC32C, PROTO),
                 new Case("frame type 0xFFFF", Frames.raw(0xFFFF, 0, new byte[0]), CRC32C, PROTO),
                 new Case("unknown command opcode", request(b -> b.writeShort(0x7777)), CRC32C, ErrorCode.UNSUPPORTED),
-                new Case("reserved lock opcode", request(b -> b.writeShort(Opcodes.RESERVED_LOCKS_FIRST)), CRC32C,
+                new Case("free lock opcode", request(b -> b.writeShort(Opcodes.DOWNGRADE + 1)), CRC32C,
                         ErrorCode.UNSUPPORTED),
                 new Case("unknown result opcode", reply(b -> b.writeShort(0x7777)), CRC32C, PROTO),
+                new Case("ACQUIRE mode 2", request(b -> b.writeShort(Opcodes.ACQUIRE).writeShort(2)
+                        .writeBytes(new byte[] {'/', 'a', 2, 0})), CRC32C, PROTO),
+                new Case("ACQUIRE scope 2", request(b -> b.writeShort(Opcodes.ACQUIRE).writeShort(2)
+                        .writeBytes(new byte[] {'/', 'a', 0, 2})), CRC32C, PROTO),
+                new Case("GRANT with a negative duration", reply(b -> b.writeShort(Opcodes.R_GRANT).writeLong(1)
+                        .writeByte(0).writeByte(0).writeLong(-1).writeLong(0).writeByte(0)), CRC32C, PROTO),
                 new Case("request without commands", Frames.raw(Opcodes.FRAME_REQUEST, 1, body(b -> b.writeLong(0).writeInt(0))),
                         CRC32C, PROTO),
                 new Case("stray byte after the body", Frames.raw(Opcodes.FRAME_REQUEST, 1,

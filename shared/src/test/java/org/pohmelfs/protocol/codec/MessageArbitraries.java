@@ -156,7 +156,11 @@ final class MessageArbitraries {
                 Combinators.combine(s, s, s, nonNegativeInts()).as(Command.LockRefresh::new),
                 Combinators.combine(s, s, s).as(Command.Unlock::new),
                 Combinators.combine(s, bool).as(Command.Locks::new),
-                Combinators.combine(s, s.list().ofMaxSize(5)).as(Command.Tokens::new)));
+                Combinators.combine(s, s.list().ofMaxSize(5)).as(Command.Tokens::new),
+                Combinators.combine(s, bool, bool).as(Command.Acquire::new),
+                s.map(Command.Release::new),
+                Arbitraries.just(new Command.Renew()),
+                s.map(Command.Downgrade::new)));
     }
 
     static Arbitrary<Result> results() {
@@ -172,6 +176,9 @@ final class MessageArbitraries {
                 buffers().map(Result.XattrValue::new),
                 Combinators.combine(strings(), buffers()).as(Xattr::new).list().ofMaxSize(6).map(Result.Xattrs::new),
                 nodeInfos().map(Result.Statfs::new),
+                Combinators.combine(longs(), Arbitraries.of(true, false), Arbitraries.of(true, false),
+                        nonNegativeLongs(), longs(), attrs().injectNull(0.3)).as(Result.Grant::new),
+                Combinators.combine(nonNegativeInts(), nonNegativeLongs()).as(Result.Renewed::new),
                 davLocks().list().ofMaxSize(4).map(Result.Locks::new)));
     }
 

@@ -3,7 +3,11 @@ package org.pohmelfs.node.config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import org.pohmelfs.node.coherence.LeaseDriver;
+import org.pohmelfs.node.coherence.LockMetrics;
 import org.pohmelfs.node.server.IoExecutor;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.pohmelfs.node.server.NodeMetrics;
 import org.pohmelfs.node.server.NodeServer;
 import org.pohmelfs.node.server.RequestExecutor;
@@ -44,9 +48,16 @@ class NodeConfiguration {
         return new NodeMetrics(registry);
     }
 
+    /** The node's lease driver; absent when {@code pohmelfs.node.leases=false}. */
     @Bean(destroyMethod = "close")
-    NodeServer nodeServer(NodeProperties p, RequestExecutor executor, IoExecutor io, NodeMetrics metrics)
-            throws IOException {
+    @ConditionalOnProperty(name = "pohmelfs.node.leases", havingValue = "true", matchIfMissing = true)
+    LeaseDriver leaseDriver(NodeProperties p, MeterRegistry registry) {
+        return new LeaseDriver(p.leaseDuration(), new LockMetrics(registry), false);
+    }
+
+    @Bean(destroyMethod = "close")
+    NodeServer nodeServer(NodeProperties p, RequestExecutor executor, IoExecutor io, NodeMetrics metrics,
+                          ObjectProvider<LeaseDriver> leases) throws IOException {
         SslContext ssl = null;
         if (p.tls().enabled()) {
             ssl = new TlsConfig(p.tls().certificate(), p.tls().privateKey(), p.tls().trustedCa(), p.tls().required())
@@ -57,7 +68,7 @@ class NodeConfiguration {
         }
         LinkPolicy link = new LinkPolicy(p.checksums(), p.tls().required(), (int) p.maxFrame().toBytes());
         return new NodeServer(new NodeServer.Settings(p.id(), p.cluster(), p.host(), p.port(), link, ssl,
-                p.maxInFlight()), executor, io, metrics);
+                p.maxInFlight()), executor, io, metrics, leases.getIfAvailable());
     }
 
     /** Starts the server with the context and stops it first on shutdown (before the store closes). */

@@ -25,6 +25,8 @@ import org.springframework.util.unit.DataSize;
  * @param replyCacheEntries  answered transactions remembered for resends
  * @param tls                TLS for the native protocol
  * @param davLockMaxTimeout  the longest lifetime of a WebDAV lock (also what "Timeout: Infinite" gets)
+ * @param leases             serve coherence leases (features locks and push) and make mutations wait for recalls
+ * @param leaseDuration      L: how long a lease grant or renewal lasts, and the grace period after start
  */
 @ConfigurationProperties("pohmelfs.node")
 public record NodeProperties(
@@ -42,7 +44,9 @@ public record NodeProperties(
         @DefaultValue("256") int maxInFlight,
         @DefaultValue("100000") int replyCacheEntries,
         @DefaultValue Tls tls,
-        @DefaultValue("1h") java.time.Duration davLockMaxTimeout) {
+        @DefaultValue("1h") java.time.Duration davLockMaxTimeout,
+        @DefaultValue("true") boolean leases,
+        @DefaultValue("10s") java.time.Duration leaseDuration) {
 
     /**
      * TLS on the native protocol: enabled when all three files are set.

@@ -6,7 +6,9 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Set;
+import org.pohmelfs.node.coherence.LeaseDriver;
 import org.pohmelfs.protocol.Handshake;
+import org.pohmelfs.protocol.Opcodes;
 import org.pohmelfs.protocol.LinkPolicy;
 import org.pohmelfs.transport.ProtocolPipeline;
 import org.slf4j.Logger;
@@ -31,10 +33,23 @@ public final class NodeServer implements AutoCloseable {
     private final RequestExecutor executor;
     private final IoExecutor ioThreads;
     private final NodeMetrics metrics;
+    private final LeaseDriver leases;
     private final long incarnation = new SecureRandom().nextLong();
     private DisposableServer server;
 
     public NodeServer(Settings settings, RequestExecutor executor, IoExecutor ioThreads, NodeMetrics metrics) {
+        this(settings, executor, ioThreads, metrics, null);
+    }
+
+    /**
+     * A server that also serves coherence leases (features {@code locks} and {@code push}) and
+     * makes mutations coherent with them.
+     *
+     * @param leases the node's lease driver, or null for none
+     */
+    public NodeServer(Settings settings, RequestExecutor executor, IoExecutor ioThreads, NodeMetrics metrics,
+                      LeaseDriver leases) {
+        this.leases = leases;
         this.settings = settings;
         this.executor = executor;
         this.ioThreads = ioThreads;
@@ -53,7 +68,7 @@ public final class NodeServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .doOnChannelInit((observer, channel, remote) -> ProtocolPipeline.configureServer(channel,
                         settings.tls(), settings.link().maxFrame(), new NodeSession(settings.link(), this::identity,
-                                executor, ioThreads, metrics, settings.maxInFlight())))
+                                executor, ioThreads, metrics, settings.maxInFlight(), leases)))
                 // Reactor Netty reads only on demand of an inbound subscriber; the session handler
                 // consumes frames itself and manages back-pressure with auto-read.
                 .doOnConnection(connection -> connection.channel().config().setAutoRead(true))
@@ -78,7 +93,11 @@ public final class NodeServer implements AutoCloseable {
 
     /** The node as it introduces itself; the epoch is 0 until a cluster map exists. */
     Handshake.NodeIdentity identity() {
-        return new Handshake.NodeIdentity(settings.nodeId(), incarnation, settings.cluster(), 0L, Set.of(Handshake.FEATURE_DAVLOCKS));
+        java.util.Set<String> features = new java.util.HashSet<>(Set.of(Handshake.FEATURE_DAVLOCKS));
+        if (leases != null) {
+            features.addAll(Set.of(Opcodes.FEATURE_LOCKS, Opcodes.FEATURE_PUSH));
+        }
+        return new Handshake.NodeIdentity(settings.nodeId(), incarnation, settings.cluster(), 0L, Set.copyOf(features));
     }
 
     /** Stops accepting, closes connections. */

@@ -9,7 +9,17 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
+import java.util.concurrent.CompletableFuture;
+import org.pohmelfs.coherence.LockMode;
+import org.pohmelfs.coherence.LockScope;
+import org.pohmelfs.node.coherence.LeaseDriver;
+import org.pohmelfs.node.coherence.LeaseRefused;
+import org.pohmelfs.node.coherence.MutationLocks;
+import org.pohmelfs.protocol.Attr;
+import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.ErrorCode;
+import org.pohmelfs.protocol.ObjectPath;
+import org.pohmelfs.protocol.Opcodes;
 import org.pohmelfs.protocol.Handshake;
 import org.pohmelfs.protocol.LinkPolicy;
 import org.pohmelfs.protocol.Message;
@@ -33,13 +43,17 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
     private final Executor ioThreads;
     private final NodeMetrics metrics;
     private final int maxInFlight;
+    private final LeaseDriver leases;  // null: the node serves no leases
 
     private RequestExecutor.Peer peer; // set by the handshake; event loop only
+    private LeaseDriver.Holder holder; // set by the handshake when leases are served
+    private boolean leaseFeatures;     // locks and push negotiated
     private int inFlight;              // event loop only
     private boolean flushPending;      // event loop only
 
     NodeSession(LinkPolicy policy, Supplier<Handshake.NodeIdentity> identity, RequestExecutor executor,
-                Executor ioThreads, NodeMetrics metrics, int maxInFlight) {
+                Executor ioThreads, NodeMetrics metrics, int maxInFlight, LeaseDriver leases) {
+        this.leases = leases;
         this.policy = policy;
         this.identity = identity;
         this.executor = executor;
@@ -60,6 +74,9 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         if (peer != null) {
             log.debug("peer {} at {} disconnected", peer.id(), peer.address());
         }
+        if (holder != null) {
+            holder.gone();
+        }
         ctx.fireChannelInactive();
     }
 
@@ -71,7 +88,12 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         }
         switch (msg) {
             case Message.Request request -> submit(ctx, request);
-            case Message.PushAck ack -> log.debug("push {} acknowledged by {}", ack.pushId(), peer.id());
+            case Message.PushAck ack -> {
+                log.debug("push {} acknowledged by {}: {}", ack.pushId(), peer.id(), ack.result());
+                if (holder != null) {
+                    holder.ack(ack.pushId(), ack.result() instanceof Result.Ok);
+                }
+            }
             case Message.ConnectionError e -> {
                 log.warn("peer {} closed the connection: {} {}", peer.id(), e.code(), e.message());
                 ctx.close();
@@ -93,6 +115,13 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
             case Handshake.Decision.Accept accept -> {
                 peer = new RequestExecutor.Peer(hello.peerId(), hello.incarnation(),
                         String.valueOf(ctx.channel().remoteAddress()));
+                if (leases != null) {
+                    leaseFeatures = accept.welcome().features().contains(Opcodes.FEATURE_LOCKS)
+                            && accept.welcome().features().contains(Opcodes.FEATURE_PUSH);
+                    // Every connection is an owner in the lock table, so its mutations take transient
+                    // locks; only one that negotiated locks and push may hold leases (and get recalls).
+                    holder = leases.connect(hello.peerId(), push -> ctx.channel().writeAndFlush(push));
+                }
                 ctx.writeAndFlush(accept.welcome());
                 log.info("peer {} connected from {} ({}, checksum {}, max frame {})", hello.peerId(), peer.address(),
                         tls ? "TLS" : "plaintext", accept.welcome().checksum(), accept.welcome().maxFrame());
@@ -107,20 +136,142 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
     }
 
     private void submit(ChannelHandlerContext ctx, Message.Request request) {
+        if (request.commands().stream().anyMatch(Command::isLeaseCommand)) {
+            leaseRequest(ctx, request); // not counted in flight: an ACQUIRE may wait for recall acks read here
+            return;
+        }
         if (++inFlight >= maxInFlight) {
             ctx.channel().config().setAutoRead(false);
         }
         long start = System.nanoTime();
+        if (holder == null || !request.mutates()) {
+            apply(ctx, request, start, () -> { });
+            return;
+        }
+        // A mutation first makes every other connection's conflicting lease go away (design.md §3.4).
+        holder.lockForMutation(MutationLocks.of(request.commands())).whenComplete((release, error) -> {
+            if (error != null) {
+                ctx.executor().execute(() -> replied(ctx, failed(request, ErrorCode.BUSY, "cannot lock: " + error)));
+            } else {
+                apply(ctx, request, start, release);
+            }
+        });
+    }
+
+    private void apply(ChannelHandlerContext ctx, Message.Request request, long start, Runnable after) {
         try {
             ioThreads.execute(() -> {
-                Message.Reply reply = run(request);
+                Message.Reply reply;
+                try {
+                    reply = run(request);
+                } finally {
+                    after.run();
+                }
                 metrics.recordRequest(request, reply, System.nanoTime() - start);
                 ctx.executor().execute(() -> replied(ctx, reply));
             });
         } catch (RejectedExecutionException e) {
-            inFlight--;
-            ctx.writeAndFlush(failed(request, ErrorCode.BUSY, "node is shutting down"));
+            after.run();
+            ctx.executor().execute(() -> replied(ctx, failed(request, ErrorCode.BUSY, "node is shutting down")));
         }
+    }
+
+    /**
+     * ACQUIRE, RELEASE, RENEW, DOWNGRADE: each alone in its request, served by the lease driver
+     * off the event loop. The reply of an ACQUIRE waits for the grant; other transactions on the
+     * connection go on meanwhile.
+     */
+    private void leaseRequest(ChannelHandlerContext ctx, Message.Request request) {
+        long start = System.nanoTime();
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        CompletableFuture<Message.Reply> reply;
+        Command command = request.commands().getFirst();
+        if (request.commands().size() != 1) {
+            reply = CompletableFuture.completedFuture(leaseError(request, ErrorCode.INVALID_ARGUMENT,
+                    "a lease command must be the only command of its request"));
+        } else if (!leaseFeatures) {
+            reply = CompletableFuture.completedFuture(failed(request, ErrorCode.UNSUPPORTED,
+                    "lease commands need the locks and push features"));
+        } else {
+            CompletableFuture<Message.Reply> served;
+            try {
+                served = lease(request, command, sent);
+            } catch (RuntimeException e) {
+                served = CompletableFuture.failedFuture(e);
+            }
+            reply = served.exceptionally(e -> {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+                return cause instanceof LeaseRefused r ? failed(request, r.code(), r.getMessage())
+                        : cause instanceof ObjectPath.InvalidPathException p ? failed(request, p.code(), p.getMessage())
+                        : failed(request, ErrorCode.INTERNAL, "internal error: " + cause);
+            });
+        }
+        reply.whenComplete((r, e) -> {
+            metrics.recordRequest(request, r, System.nanoTime() - start);
+            ctx.executor().execute(() -> {
+                try {
+                    ctx.writeAndFlush(r);
+                } finally {
+                    sent.complete(null);
+                }
+            });
+        });
+    }
+
+    private CompletableFuture<Message.Reply> lease(Message.Request request, Command command, CompletableFuture<Void> sent) {
+        long txid = request.txid();
+        switch (command) {
+            case Command.Acquire a -> {
+                ObjectPath path = ObjectPath.parse(a.path());
+                return holder.acquire(path, a.exclusive() ? LockMode.EXCLUSIVE : LockMode.SHARED,
+                                a.subtree() ? LockScope.SUBTREE : LockScope.OBJECT)
+                        .thenCompose(g -> {
+                            sent.whenComplete((v, e) -> g.sent().complete(null));
+                            return stat(request, a.path()).thenApply(attr -> new Message.Reply(txid, List.of(
+                                    new Result.Grant(g.leaseId(), g.mode() == LockMode.EXCLUSIVE,
+                                            g.scope() == LockScope.SUBTREE, g.remainingNanos(), identity.get().epoch(),
+                                            attr))));
+                        });
+            }
+            case Command.Release r -> {
+                holder.release(ObjectPath.parse(r.path()));
+                return CompletableFuture.completedFuture(new Message.Reply(txid, List.of(new Result.Ok())));
+            }
+            case Command.Downgrade d -> {
+                holder.downgrade(ObjectPath.parse(d.path()));
+                return CompletableFuture.completedFuture(new Message.Reply(txid, List.of(new Result.Ok())));
+            }
+            case Command.Renew r -> {
+                return holder.renew().thenApply(n -> new Message.Reply(txid,
+                        List.of(new Result.Renewed(n, leases.leaseNanos()))));
+            }
+            default -> throw new IllegalStateException("not a lease command: " + command);
+        }
+    }
+
+    /** The object's attributes for a grant, or null when it does not exist (or cannot be read). */
+    private CompletableFuture<Attr> stat(Message.Request request, String path) {
+        CompletableFuture<Attr> f = new CompletableFuture<>();
+        try {
+            ioThreads.execute(() -> {
+                Message.Reply r = run(new Message.Request(request.txid(), request.epoch(),
+                        List.of(new Command.Stat(path))));
+                f.complete(r.results().getFirst() instanceof Result.Attrs a ? a.attr() : null);
+            });
+        } catch (RejectedExecutionException e) {
+            f.complete(null);
+        }
+        return f;
+    }
+
+    /** A failed request with several commands: each lease command gets the error, the others ABORTED. */
+    private static Message.Reply leaseError(Message.Request request, ErrorCode code, String message) {
+        List<Result> results = new ArrayList<>();
+        for (Command c : request.commands()) {
+            results.add(c.isLeaseCommand() ? new Result.Error(code, message)
+                    : new Result.Error(ErrorCode.ABORTED, "aborted: " + message));
+        }
+        return new Message.Reply(request.txid(), results);
     }
 
     /**

@@ -121,6 +121,11 @@ public final class LocalStore implements AutoCloseable {
         return new Result.Error(ErrorCode.UNSUPPORTED, c.getClass().getSimpleName() + " is not a store command");
     }
 
+    /** Lease commands are served by the node's lock driver (node.coherence), never by the store. */
+    private static Result leaseCommand() {
+        return new Result.Error(ErrorCode.UNSUPPORTED, "lease commands need the locks feature and travel alone");
+    }
+
     public Result execute(Command c, TxScope tx) {
         try {
             if (c.mutates()) {
@@ -156,6 +161,10 @@ public final class LocalStore implements AutoCloseable {
                 case Command.Unlock u -> unsupported(c);
                 case Command.Locks l -> unsupported(c);
                 case Command.Tokens t -> unsupported(c);
+                case Command.Acquire a -> leaseCommand();
+                case Command.Release r -> leaseCommand();
+                case Command.Renew r -> leaseCommand();
+                case Command.Downgrade d -> leaseCommand();
             };
         } catch (StoreException e) {
             return e.toResult();

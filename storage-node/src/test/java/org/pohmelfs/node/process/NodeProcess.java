@@ -41,6 +41,9 @@ public final class NodeProcess implements AutoCloseable {
                 "--pohmelfs.node.port=" + port,
                 "--server.port=" + httpPort,
                 "--pohmelfs.node.export=" + export));
+        if (extra.stream().noneMatch(a -> a.startsWith("--pohmelfs.node.lease-duration="))) {
+            cmd.add("--pohmelfs.node.lease-duration=1s"); // the grace period after start delays mutations by L
+        }
         cmd.addAll(extra);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

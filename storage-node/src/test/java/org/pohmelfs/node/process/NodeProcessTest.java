@@ -17,10 +17,13 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.io.TempDir;
 import org.pohmelfs.client.ClientSettings;
 import org.pohmelfs.client.NodeClient;
 import org.pohmelfs.client.NodeConnection;
+import org.pohmelfs.coherence.LockMode;
+import org.pohmelfs.coherence.LockScope;
 import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.Message;
 
@@ -45,6 +48,8 @@ class NodeProcessTest {
                         new Command.Write("/a/b/c/hello.txt", 0, ByteBuffer.wrap("hi".getBytes()), true)).get(10, TimeUnit.SECONDS);
                 assertThat(r.ok()).isTrue();
             }
+            NodeConnection leased = client.connectWithLeases(node.address(), recall -> Mono.empty()).get(10, TimeUnit.SECONDS);
+            leased.acquire("/a", LockMode.SHARED, LockScope.OBJECT).block(Duration.ofSeconds(10));
             assertThat(Files.readString(export.resolve("a/b/c/hello.txt"))).as("a plain file").isEqualTo("hi");
 
             HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(node.httpBase()
@@ -54,7 +59,38 @@ class NodeProcessTest {
                     + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(prom.body()).contains("pohmelfs_node_requests_seconds_count")
                     .contains("command=\"transaction\"").contains("pohmelfs_node_bytes_written_bytes_total")
-                    .contains("pohmelfs_node_connections");
+                    .contains("pohmelfs_node_connections")
+                    .containsPattern("pohmelfs_node_leases_held\\{[^}]*mode=\"shared\"[^}]*} 1.0")
+                    .containsPattern("pohmelfs_node_leases_granted_total\\{[^}]*} 1.0")
+                    .containsPattern("pohmelfs_node_leases_wait_seconds_count\\{[^}]*kind=\"mutation\"")
+                    .contains("command=\"acquire\"");
+            leased.close();
+        }
+    }
+
+    /** A client process killed with SIGKILL loses its lease on the node after L, not before. */
+    @Test
+    void theLeaseOfASigkilledClientRunsOutAfterTheLeaseDuration() throws Exception {
+        Path export = Files.createDirectories(tmp.resolve("export"));
+        try (NodeProcess node = new NodeProcess(export, tmp.resolve("node.log"), "--pohmelfs.node.lease-duration=2s")
+                .start()) {
+            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), LeaseHolderChild.class.getName(), "127.0.0.1",
+                    String.valueOf(node.address().getPort()), "/f").redirectError(tmp.resolve("child.log").toFile())
+                    .start();
+            long childSentAt;
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
+                String line = out.readLine();
+                assertThat(line).startsWith("HELD ");
+                childSentAt = Long.parseLong(line.substring(5));
+                child.destroyForcibly(); // SIGKILL on Linux
+                child.waitFor(10, TimeUnit.SECONDS);
+            }
+            NodeClient client = new NodeClient(ClientSettings.defaults("gw-test", "pohmelfs"));
+            try (NodeConnection c = client.connectWithLeases(node.address(), recall -> Mono.empty()).get(10, TimeUnit.SECONDS)) {
+                c.acquire("/f", LockMode.EXCLUSIVE, LockScope.OBJECT).block(Duration.ofSeconds(20));
+                assertThat(System.nanoTime() - childSentAt).isGreaterThanOrEqualTo(Duration.ofSeconds(2).toNanos());
+            }
         }
     }
 

@@ -1,0 +1,363 @@
+package org.pohmelfs.node.coherence;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.pohmelfs.coherence.Lease;
+import org.pohmelfs.coherence.LockEvent;
+import org.pohmelfs.coherence.LockMode;
+import org.pohmelfs.coherence.LockReady;
+import org.pohmelfs.coherence.LockScope;
+import org.pohmelfs.coherence.LockTable;
+import org.pohmelfs.coherence.LockTableInvariants;
+import org.pohmelfs.coherence.RecallKind;
+import org.pohmelfs.protocol.ErrorCode;
+import org.pohmelfs.protocol.Message;
+import org.pohmelfs.protocol.ObjectPath;
+import org.pohmelfs.protocol.Opcodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's lease driver: owns the node's one {@link LockTable} and steps it on one thread.
+ *
+ * <p>Contract: every public method is thread-safe and returns at once; answers come as futures.
+ * A connection registers with {@link #connect} and gets a {@link Holder}: its leases, renewals
+ * and recalls are per connection (design.md §3.4). Grants are handed out before the recalls of
+ * the same batch, and on one connection a recall leaves only after the reply of every grant
+ * decided before it was written ({@link Granted#sent()}), so a recall never overtakes the grant
+ * of the lease it names. The table starts with a grace period of one lease duration.
+ *
+ * <p>How it works: a single-thread scheduled executor runs every step and a Tick every
+ * {@code L/20} (5 ms … 250 ms), and once more just before each acquire or renewal: the table
+ * dates grants and renewals at its last tick, and the client's deadline assumes the node's
+ * {@code t_grant} is not earlier than its {@code t_send}. After each step {@link #process()} reads {@code ready()},
+ * completes waiters, queues recalls on the holders' outboxes, then calls {@code advance()}.
+ * Each holder has an outbox: a chain of futures run in order, so the session's asynchronous
+ * work for a grant (a STAT, then the REPLY write) finishes before a later recall is written.
+ */
+public final class LeaseDriver implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LeaseDriver.class);
+
+    /** A granted lease, as the session answers ACQUIRE. Complete {@code sent} once the REPLY was written (or dropped). */
+    public record Granted(long leaseId, LockMode mode, LockScope scope, long remainingNanos,
+                          CompletableFuture<Void> sent) {
+    }
+
+    private final ScheduledExecutorService thread;
+    private final LockTable table;
+    private final LockMetrics metrics;
+    private final LongSupplier clock;
+    private final boolean checkInvariants;
+    private final AtomicLong connections = new AtomicLong();
+    private volatile Throwable failure;
+
+    // Driver thread only.
+    private final Map<String, Holder> holders = new HashMap<>();
+    private final Map<Long, Waiter> waiters = new HashMap<>();
+    private long nextRequestId = 1;
+    private long nextTransient = 1;
+    private long expiredReported;
+
+    private record Waiter(Holder holder, long startNanos, CompletableFuture<Granted> lease, Group group) {
+    }
+
+    /** The transient locks of one mutation: done when every one is granted. */
+    private static final class Group {
+        int missing;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+    }
+
+    /**
+     * @param leaseDuration   L: how long a grant or renewal lasts on the node, and the grace period
+     * @param checkInvariants run {@link LockTableInvariants#check} after every step (tests)
+     */
+    public LeaseDriver(Duration leaseDuration, LockMetrics metrics, boolean checkInvariants) {
+        this(leaseDuration, metrics, checkInvariants, System::nanoTime);
+    }
+
+    LeaseDriver(Duration leaseDuration, LockMetrics metrics, boolean checkInvariants, LongSupplier clock) {
+        this.metrics = metrics;
+        this.clock = clock;
+        this.checkInvariants = checkInvariants;
+        this.table = LockTable.create(clock.getAsLong(), leaseDuration.toNanos());
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pohmelfs-leases");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.clamp(leaseDuration.toMillis() / 20, 5, 250);
+        thread.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    public long leaseNanos() {
+        return table.leaseNanos();
+    }
+
+    /** Registers a connection. {@code pushes} writes a PUSH to it; it is called off the event loop. */
+    public Holder connect(String peerId, Consumer<Message.Push> pushes) {
+        String id = "c" + connections.incrementAndGet() + "/" + peerId.replace('#', '_');
+        Holder h = new Holder(id, pushes);
+        run(() -> holders.put(id, h));
+        return h;
+    }
+
+    /** The first failure of a step (an invariant violation when checking), or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Every lease held now, for tests and diagnostics. */
+    public CompletableFuture<List<Lease>> leases() {
+        CompletableFuture<List<Lease>> f = new CompletableFuture<>();
+        run(() -> f.complete(table.leases()));
+        return f;
+    }
+
+    /** One connection's view: its leases, recalls and the transient locks of its mutations. */
+    public final class Holder {
+        private final String id;
+        private final Consumer<Message.Push> pushes;
+        private CompletableFuture<Void> outbox = CompletableFuture.completedFuture(null); // driver thread only
+
+        private Holder(String id, Consumer<Message.Push> pushes) {
+            this.id = id;
+            this.pushes = pushes;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        /** ACQUIRE. Completes with the grant, or fails with {@link LeaseRefused}. */
+        public CompletableFuture<Granted> acquire(ObjectPath path, LockMode mode, LockScope scope) {
+            CompletableFuture<Granted> f = new CompletableFuture<>();
+            long start = clock.getAsLong();
+            run(() -> {
+                long requestId = nextRequestId++;
+                waiters.put(requestId, new Waiter(this, start, f, null));
+                tick(); // the table dates a grant at its last tick: make that no earlier than the request
+                step(new LockEvent.Acquire(id, path, mode, scope, requestId));
+            });
+            return f;
+        }
+
+        public void release(ObjectPath path) {
+            run(() -> step(new LockEvent.Release(id, path)));
+        }
+
+        public void downgrade(ObjectPath path) {
+            run(() -> step(new LockEvent.Downgrade(id, path)));
+        }
+
+        /** RENEW: completes with how many leases were renewed. */
+        public CompletableFuture<Integer> renew() {
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            run(() -> {
+                tick(); // date the renewal no earlier than the request, as the client's t_send assumes
+                int n = 0;
+                for (Lease l : table.leases()) {
+                    if (l.holder().equals(id) && l.recalled().isEmpty()) {
+                        n++;
+                    }
+                }
+                step(new LockEvent.Renew(id));
+                f.complete(n);
+            });
+            return f;
+        }
+
+        /** PUSH_ACK: OK answers the recall; an ERROR leaves the lease to run out. */
+        public void ack(long pushId, boolean ok) {
+            metrics.acked(ok);
+            if (ok) {
+                run(() -> step(new LockEvent.Ack(pushId)));
+            }
+        }
+
+        /** The connection is lost: queued requests are refused; leases stay until they expire. */
+        public void gone() {
+            run(() -> {
+                holders.remove(id);
+                step(new LockEvent.HolderGone(id));
+            });
+        }
+
+        /**
+         * Takes transient locks for a mutation this connection sent, under the holder id
+         * {@code id#m<n>}: they recall every other connection's conflicting leases and never this
+         * connection's own. Completes, with a handle that releases them, once all are granted.
+         */
+        public CompletableFuture<Runnable> lockForMutation(List<MutationLocks.Need> all) {
+            CompletableFuture<Runnable> f = new CompletableFuture<>();
+            if (all.isEmpty()) {
+                f.complete(() -> { });
+                return f;
+            }
+            long start = clock.getAsLong();
+            run(() -> {
+                tick();
+                // What this connection's own leases already cover needs no lock. This is not only
+                // cheaper: a holder flushing dirty data to answer a recall must not queue behind the
+                // very request that recalled it (it would wait for its own lease to run out).
+                List<MutationLocks.Need> needs = all.stream().filter(n -> {
+                    Lease own = table.lease(id, n.path());
+                    return own == null || !own.covers(n.mode(), n.scope());
+                }).toList();
+                if (needs.isEmpty()) {
+                    f.complete(() -> { });
+                    return;
+                }
+                String tid = id + "#m" + nextTransient++;
+                Group g = new Group();
+                g.missing = needs.size();
+                Runnable release = () -> run(() -> needs.forEach(n -> step(new LockEvent.Release(tid, n.path()))));
+                g.done.whenComplete((v, e) -> {
+                    if (e == null) {
+                        f.complete(release);
+                    } else {
+                        release.run();
+                        f.completeExceptionally(e);
+                    }
+                });
+                for (MutationLocks.Need n : needs) {
+                    long requestId = nextRequestId++;
+                    waiters.put(requestId, new Waiter(this, start, null, g));
+                    table.step(new LockEvent.Acquire(tid, n.path(), n.mode(), n.scope(), requestId));
+                }
+                process();
+            });
+            return f;
+        }
+
+        /** Runs after every item queued before it (driver thread). */
+        private void enqueue(Supplier<CompletableFuture<Void>> item) {
+            outbox = outbox.handle((v, e) -> null).thenCompose(v -> {
+                try {
+                    return item.get();
+                } catch (RuntimeException e) {
+                    log.warn("lease outbox of {} failed", id, e);
+                    return CompletableFuture.completedFuture(null);
+                }
+            });
+        }
+    }
+
+    private void tick() {
+        step(new LockEvent.Tick(Math.max(clock.getAsLong(), table.now())));
+    }
+
+    private void step(LockEvent e) {
+        table.step(e);
+        process();
+    }
+
+    /** Sends what the table decided: grants first, then recalls, then refusals. */
+    private void process() {
+        if (checkInvariants) {
+            LockTableInvariants.check(table);
+        }
+        LockReady ready = table.ready();
+        long now = clock.getAsLong();
+        for (LockReady.Grant g : ready.grants()) {
+            Waiter w = waiters.remove(g.requestId());
+            if (w == null) {
+                continue;
+            }
+            metrics.granted(now - w.startNanos(), w.group() != null);
+            if (w.group() != null) {
+                if (--w.group().missing == 0) {
+                    w.group().done.complete(null);
+                }
+                continue;
+            }
+            Granted granted = new Granted(g.leaseId(), g.mode(), g.scope(), Math.max(0, g.expiresAtNanos() - table.now()),
+                    new CompletableFuture<>());
+            w.holder().enqueue(() -> {
+                w.lease().complete(granted);
+                return granted.sent();
+            });
+        }
+        for (LockReady.Recall r : ready.recalls()) {
+            Holder h = holders.get(r.holder());
+            if (h == null) {
+                continue; // a transient lock (released when its mutation ends) or a lost connection
+            }
+            metrics.recalled(r.kind());
+            Message.Push push = new Message.Push(r.pushId(), r.kind() == RecallKind.TO_SHARED
+                    ? Opcodes.PUSH_RECALL_SHARED : Opcodes.PUSH_RECALL_EXCLUSIVE, r.path().toString(),
+                    Long.toString(r.leaseId()));
+            h.enqueue(() -> {
+                h.pushes.accept(push);
+                return CompletableFuture.completedFuture(null);
+            });
+        }
+        for (LockReady.Refusal r : ready.refusals()) {
+            Waiter w = waiters.remove(r.requestId());
+            if (w == null) {
+                continue;
+            }
+            ErrorCode code = r.reason() == LockReady.Reason.ALREADY_PENDING ? ErrorCode.ALREADY_PENDING
+                    : ErrorCode.HOLDER_GONE;
+            LeaseRefused refused = new LeaseRefused(code, "lease on " + r.path() + " refused: " + r.reason());
+            if (w.group() != null) {
+                w.group().done.completeExceptionally(refused);
+            } else {
+                w.lease().completeExceptionally(refused);
+            }
+        }
+        table.advance();
+        long expired = table.expiredTotal();
+        if (expired > expiredReported) {
+            metrics.expired((int) (expired - expiredReported));
+            expiredReported = expired;
+        }
+        metrics.held(table.held(LockMode.SHARED), table.held(LockMode.EXCLUSIVE));
+    }
+
+    private void run(Runnable task) {
+        try {
+            thread.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException | Error e) {
+                    if (failure == null) {
+                        failure = e;
+                    }
+                    log.error("lease driver step failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("lease driver is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LeaseRefused closed = new LeaseRefused(ErrorCode.BUSY, "the node is shutting down");
+        for (Waiter w : new ArrayList<>(waiters.values())) {
+            if (w.lease() != null) {
+                w.lease().completeExceptionally(closed);
+            } else {
+                w.group().done.completeExceptionally(closed);
+            }
+        }
+    }
+}

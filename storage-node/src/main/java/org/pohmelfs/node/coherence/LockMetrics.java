@@ -1,0 +1,78 @@
+package org.pohmelfs.node.coherence;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.pohmelfs.coherence.LockMode;
+import org.pohmelfs.coherence.RecallKind;
+
+/**
+ * The lease driver's metrics: leases held by mode, grants, recalls sent by kind, acks, expiries,
+ * and how long acquires wait (the transient locks of mutations included, tagged by kind).
+ */
+public final class LockMetrics {
+    private final Map<LockMode, AtomicInteger> held = new EnumMap<>(LockMode.class);
+    private final Counter grants;
+    private final Map<RecallKind, Counter> recalls = new EnumMap<>(RecallKind.class);
+    private final Counter acks;
+    private final Counter refusedAcks;
+    private final Counter expiries;
+    private final Timer leaseWait;
+    private final Timer mutationWait;
+
+    public LockMetrics(MeterRegistry registry) {
+        for (LockMode m : LockMode.values()) {
+            AtomicInteger n = new AtomicInteger();
+            held.put(m, n);
+            registry.gauge("pohmelfs.node.leases.held", java.util.List.of(
+                    io.micrometer.core.instrument.Tag.of("mode", m.name().toLowerCase(Locale.ROOT))), n);
+        }
+        grants = Counter.builder("pohmelfs.node.leases.granted").description("leases granted to ACQUIRE")
+                .register(registry);
+        for (RecallKind k : RecallKind.values()) {
+            recalls.put(k, Counter.builder("pohmelfs.node.leases.recalls").description("recall pushes sent")
+                    .tag("kind", k == RecallKind.TO_SHARED ? "recall_shared" : "recall_exclusive").register(registry));
+        }
+        acks = Counter.builder("pohmelfs.node.leases.acks").tag("result", "ok")
+                .description("PUSH_ACKs of recalls").register(registry);
+        refusedAcks = Counter.builder("pohmelfs.node.leases.acks").tag("result", "error")
+                .description("PUSH_ACKs of recalls").register(registry);
+        expiries = Counter.builder("pohmelfs.node.leases.expired").description("leases that ran out on the node")
+                .register(registry);
+        leaseWait = Timer.builder("pohmelfs.node.leases.wait").tag("kind", "acquire")
+                .description("time from a lock request to its grant").publishPercentileHistogram().register(registry);
+        mutationWait = Timer.builder("pohmelfs.node.leases.wait").tag("kind", "mutation")
+                .description("time from a lock request to its grant").publishPercentileHistogram().register(registry);
+    }
+
+    void held(int shared, int exclusive) {
+        held.get(LockMode.SHARED).set(shared);
+        held.get(LockMode.EXCLUSIVE).set(exclusive);
+    }
+
+    void granted(long waitedNanos, boolean transientLock) {
+        if (transientLock) {
+            mutationWait.record(waitedNanos, TimeUnit.NANOSECONDS);
+        } else {
+            grants.increment();
+            leaseWait.record(waitedNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void recalled(RecallKind kind) {
+        recalls.get(kind).increment();
+    }
+
+    void acked(boolean ok) {
+        (ok ? acks : refusedAcks).increment();
+    }
+
+    void expired(int n) {
+        expiries.increment(n);
+    }
+}
