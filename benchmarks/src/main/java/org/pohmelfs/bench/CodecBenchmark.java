@@ -87,6 +87,7 @@ public class CodecBenchmark {
         frame = alloc.directBuffer();
         FrameEncoder.encode(message, checksum, frame);
         frameSize = frame.readableBytes();
+        // Printed into JMH's own console report, next to the figures it explains.
         System.out.println("\n" + payload + " " + checksum + ": frame of " + frameSize + " bytes");
     }
 

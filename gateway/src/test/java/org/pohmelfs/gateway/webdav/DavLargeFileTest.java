@@ -7,15 +7,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pohmelfs.gateway.testing.PatternStream;
 import org.pohmelfs.gateway.testing.GatewayProcess;
+import org.pohmelfs.gateway.testing.LargeTransfer;
 import org.pohmelfs.gateway.testing.LocalNodes;
 
 /**
@@ -35,29 +34,7 @@ class DavLargeFileTest {
              GatewayProcess gw = GatewayProcess.start(tmp.resolve("gw.log"), List.of("-Xmx256m"), nodes.addresses())) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String url = gw.baseUrl() + "/dav/big.bin";
-            MessageDigest sent = MessageDigest.getInstance("SHA-256");
-            HttpResponse<Void> put = http.send(HttpRequest.newBuilder(URI.create(url))
-                    .PUT(HttpRequest.BodyPublishers.fromPublisher(
-                            HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(SIZE, sent)), SIZE))
-                    .build(), HttpResponse.BodyHandlers.discarding());
-            assertThat(put.statusCode()).isEqualTo(201);
-            assertThat(Files.size(nodes.get(0).export().resolve("big.bin"))).isEqualTo(SIZE);
-
-            HttpResponse<InputStream> get = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            assertThat(get.statusCode()).isEqualTo(200);
-            assertThat(get.headers().firstValueAsLong("Content-Length")).hasValue(SIZE);
-            MessageDigest received = MessageDigest.getInstance("SHA-256");
-            long total = 0;
-            try (InputStream in = get.body()) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    received.update(buf, 0, n);
-                    total += n;
-                }
-            }
-            assertThat(total).isEqualTo(SIZE);
-            assertThat(HexFormat.of().formatHex(received.digest())).isEqualTo(HexFormat.of().formatHex(sent.digest()));
+            LargeTransfer.roundTrip(http, url, SIZE, nodes.get(0).export().resolve("big.bin"));
 
             // The last 64 KiB by a suffix range and by an open range: exact bytes, with Content-Length.
             byte[] tail = new byte[TAIL];

@@ -10,10 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -199,12 +199,8 @@ class DavLockingTest {
         assertThat(send(a, "alice", "PUT", "/dav/short.txt", "v1").statusCode()).isEqualTo(201);
         lock(a, "alice", "/dav/short.txt", "exclusive", "Timeout", "Second-1");
         // the node clock decides; poll until the second has passed (no timing is asserted)
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        int status;
-        do {
-            Thread.sleep(200);
-            status = send(b, "carol", "PUT", "/dav/short.txt", "carol").statusCode();
-        } while (status == 423 && Instant.now().isBefore(deadline));
+        int status = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> send(b, "carol", "PUT", "/dav/short.txt", "carol").statusCode(), s -> s != 423);
         assertThat(status).isEqualTo(204);
         assertThat(send(b, "carol", "PROPFIND", "/dav/short.txt", "<?xml version=\"1.0\"?><D:propfind xmlns:D=\"DAV:\">"
                 + "<D:prop><D:lockdiscovery/></D:prop></D:propfind>", "Depth", "0").body()).doesNotContain("activelock");

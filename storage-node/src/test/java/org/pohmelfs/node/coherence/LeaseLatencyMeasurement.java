@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pohmelfs.coherence.LockMode;
 import org.pohmelfs.coherence.LockScope;
 import org.pohmelfs.protocol.Command;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Not a test (surefire does not pick up the name): prints latencies of uncontended ACQUIRE, of an
@@ -16,6 +18,8 @@ import org.pohmelfs.protocol.Command;
  * -Dtest=LeaseLatencyMeasurement -Dsurefire.failIfNoSpecifiedTests=false}
  */
 class LeaseLatencyMeasurement {
+    private static final Logger log = LoggerFactory.getLogger(LeaseLatencyMeasurement.class);
+
     @TempDir
     Path export;
 
@@ -75,7 +79,7 @@ class LeaseLatencyMeasurement {
     private static void print(String what, long[] nanos) {
         long[] s = nanos.clone();
         Arrays.sort(s);
-        System.out.printf("MEASURED %s: n=%d p50=%.0f us p99=%.0f us max=%.0f us%n", what, s.length,
-                s[s.length / 2] / 1e3, s[(int) (s.length * 0.99)] / 1e3, s[s.length - 1] / 1e3);
+        log.info(String.format("MEASURED %s: n=%d p50=%.0f us p99=%.0f us max=%.0f us", what, s.length,
+                s[s.length / 2] / 1e3, s[(int) (s.length * 0.99)] / 1e3, s[s.length - 1] / 1e3));
     }
 }

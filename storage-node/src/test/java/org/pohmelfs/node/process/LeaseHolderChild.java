@@ -23,8 +23,9 @@ public final class LeaseHolderChild {
         NodeConnection c = client.connectWithLeases(new InetSocketAddress(args[0], Integer.parseInt(args[1])), r -> Mono.never())
                 .join();
         ClientLease lease = c.acquire(args[2], LockMode.EXCLUSIVE, LockScope.OBJECT).block();
+        // stdout is the channel to the parent test, which waits for this line.
         System.out.println("HELD " + lease.sentAtNanos());
         System.out.flush();
-        Thread.sleep(Long.MAX_VALUE);
+        Thread.sleep(Long.MAX_VALUE); // hold the lease until the test SIGKILLs this process
     }
 }
