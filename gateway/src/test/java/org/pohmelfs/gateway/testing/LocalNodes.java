@@ -7,6 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.time.Duration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.pohmelfs.node.coherence.LeaseDriver;
+import org.pohmelfs.node.coherence.LockMetrics;
 import org.pohmelfs.node.config.TransactionExecutor;
 import org.pohmelfs.node.server.IoExecutor;
 import org.pohmelfs.node.server.NodeMetrics;
@@ -25,14 +30,53 @@ public final class LocalNodes implements AutoCloseable {
     private final List<Node> nodes = new ArrayList<>();
 
     /** One running node. */
-    public record Node(String id, Path export, TransactionManager store, NodeServer server, IoExecutor io) {
+    public record Node(String id, Path export, TransactionManager store, NodeServer server, IoExecutor io,
+                       MeterRegistry registry, LeaseDriver leases) {
         public String address() {
             return "127.0.0.1:" + server.port();
         }
+
+        /**
+         * How many transactions this node has finished whose only command is {@code command}
+         * ("read", "stat", "list", "acquire", ...; "transaction" for several commands), by
+         * the node's own {@code pohmelfs.node.requests} metric: the proof that a cached
+         * request sent nothing to the node.
+         */
+        public long requests(String command) {
+            return registry.find("pohmelfs.node.requests").tag("command", command).timers().stream()
+                    .mapToLong(Timer::count).sum();
+        }
+
+        /** Every finished transaction, whatever its commands. */
+        public long requests() {
+            return registry.find("pohmelfs.node.requests").timers().stream().mapToLong(Timer::count).sum();
+        }
+    }
+
+    /** The lease duration of nodes started with leases; null: nodes without a lease driver. */
+    private final Duration lease;
+
+    /** An empty cluster of nodes without leases; {@link #add} starts them. */
+    public LocalNodes() {
+        this(null);
+    }
+
+    /** An empty cluster whose nodes grant leases {@code lease} long (null: no leases). */
+    public LocalNodes(Duration lease) {
+        this.lease = lease;
     }
 
     public static LocalNodes start(Path dir, int count) throws IOException {
-        LocalNodes cluster = new LocalNodes();
+        return start(dir, count, null);
+    }
+
+    /**
+     * Nodes that grant coherence leases ({@code lease} long) and recall them, as the
+     * storage-node service does; a fresh node's grace period (one lease duration) delays the
+     * first mutations, so keep {@code lease} short in tests. Null: no lease driver.
+     */
+    public static LocalNodes start(Path dir, int count, Duration lease) throws IOException {
+        LocalNodes cluster = new LocalNodes(lease);
         for (int i = 1; i <= count; i++) {
             cluster.add(dir, "node" + i, StoreSettings.defaults(Files.createDirectories(dir.resolve("node" + i))));
         }
@@ -43,10 +87,12 @@ public final class LocalNodes implements AutoCloseable {
         TransactionManager store = TransactionManager.open(settings);
         RequestExecutor executor = new TransactionExecutor(store);
         IoExecutor io = new IoExecutor(16);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        LeaseDriver driver = lease == null ? null : new LeaseDriver(lease, new LockMetrics(registry), true);
         NodeServer server = new NodeServer(new NodeServer.Settings(id, "pohmelfs", "127.0.0.1", 0, LinkPolicy.defaults(),
-                null, 256), executor, io, new NodeMetrics(new SimpleMeterRegistry()));
+                null, 256), executor, io, new NodeMetrics(registry), driver);
         server.start();
-        Node node = new Node(id, settings.export(), store, server, io);
+        Node node = new Node(id, settings.export(), store, server, io, registry, driver);
         nodes.add(node);
         return node;
     }
@@ -68,6 +114,9 @@ public final class LocalNodes implements AutoCloseable {
     public void close() {
         for (Node n : nodes.reversed()) {
             n.server().close();
+            if (n.leases() != null) {
+                n.leases().close();
+            }
             n.io().close();
             n.store().close();
         }
