@@ -84,6 +84,19 @@ public final class ClusterMapStore {
     }
 
     /**
+     * As {@link #read}, after a ZooKeeper {@code sync}: the result includes every map write
+     * that completed before this call, whichever server of an ensemble the client talks to.
+     */
+    public Optional<VersionedMap> readLatest() throws Exception {
+        try {
+            client.sync().forPath(mapPath);
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+        return read();
+    }
+
+    /**
      * Writes {@code next} if the map znode is still at {@code expected.version()}; false if
      * someone changed it meanwhile (nothing written). {@code next} must be a later epoch.
      */
