@@ -3,6 +3,12 @@ package org.pohmelfs.node.config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import java.time.Duration;
+import org.apache.curator.framework.CuratorFramework;
+import org.pohmelfs.cluster.zk.ClusterMapStore;
+import org.pohmelfs.cluster.zk.ZkClients;
+import org.pohmelfs.node.cluster.EpochFence;
+import org.pohmelfs.node.cluster.MapFollower;
 import org.pohmelfs.node.coherence.LeaseDriver;
 import org.pohmelfs.node.coherence.LockMetrics;
 import org.pohmelfs.node.server.IoExecutor;
@@ -55,9 +61,24 @@ class NodeConfiguration {
         return new LeaseDriver(p.leaseDuration(), new LockMetrics(registry), false);
     }
 
+    /** The ZooKeeper client for the cluster map; only with {@code pohmelfs.node.zookeeper.connect}. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "pohmelfs.node.zookeeper.connect")
+    CuratorFramework clusterZooKeeper(NodeProperties p) {
+        return ZkClients.start(p.zookeeper().connect(), p.zookeeper().sessionTimeout());
+    }
+
+    /** Follows the cluster map (epoch fence, liveness); only with {@code pohmelfs.node.zookeeper.connect}. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "pohmelfs.node.zookeeper.connect")
+    MapFollower mapFollower(NodeProperties p, CuratorFramework clusterZooKeeper) throws Exception {
+        return MapFollower.start(new ClusterMapStore(clusterZooKeeper, p.cluster()), p.id(), p.host() + ":" + p.port(),
+                p.zookeeper().refuseUnfenced(), Duration.ofSeconds(30));
+    }
+
     @Bean(destroyMethod = "close")
     NodeServer nodeServer(NodeProperties p, RequestExecutor executor, IoExecutor io, NodeMetrics metrics,
-                          ObjectProvider<LeaseDriver> leases) throws IOException {
+                          ObjectProvider<LeaseDriver> leases, ObjectProvider<MapFollower> map) throws IOException {
         SslContext ssl = null;
         if (p.tls().enabled()) {
             ssl = new TlsConfig(p.tls().certificate(), p.tls().privateKey(), p.tls().trustedCa(), p.tls().required())
@@ -68,7 +89,8 @@ class NodeConfiguration {
         }
         LinkPolicy link = new LinkPolicy(p.checksums(), p.tls().required(), (int) p.maxFrame().toBytes());
         return new NodeServer(new NodeServer.Settings(p.id(), p.cluster(), p.host(), p.port(), link, ssl,
-                p.maxInFlight()), executor, io, metrics, leases.getIfAvailable());
+                p.maxInFlight()), executor, io, metrics, leases.getIfAvailable(),
+                map.stream().findFirst().map(MapFollower::fence).orElseGet(EpochFence::standalone));
     }
 
     /** Starts the server with the context and stops it first on shutdown (before the store closes). */

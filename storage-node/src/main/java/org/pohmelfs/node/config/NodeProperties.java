@@ -27,6 +27,7 @@ import org.springframework.util.unit.DataSize;
  * @param davLockMaxTimeout  the longest lifetime of a WebDAV lock (also what "Timeout: Infinite" gets)
  * @param leases             serve coherence leases (features locks and push) and make mutations wait for recalls
  * @param leaseDuration      L: how long a lease grant or renewal lasts, and the grace period after start
+ * @param zookeeper          the cluster map in ZooKeeper (design.md §4.1); none when {@code connect} is unset
  */
 @ConfigurationProperties("pohmelfs.node")
 public record NodeProperties(
@@ -46,7 +47,21 @@ public record NodeProperties(
         @DefaultValue Tls tls,
         @DefaultValue("1h") java.time.Duration davLockMaxTimeout,
         @DefaultValue("true") boolean leases,
-        @DefaultValue("10s") java.time.Duration leaseDuration) {
+        @DefaultValue("10s") java.time.Duration leaseDuration,
+        @DefaultValue ZooKeeper zookeeper) {
+
+    /**
+     * Where the cluster map lives. With {@code connect} set, the node follows the map of its
+     * cluster (which must exist), fences requests by its epoch and registers itself live;
+     * without, it runs a standalone epoch fence (protocol §6.3).
+     *
+     * @param connect        ZooKeeper connect string, {@code host:port,...}
+     * @param sessionTimeout how long the node's liveness entry outlives a silent node
+     * @param refuseUnfenced refuse requests that carry epoch 0
+     */
+    public record ZooKeeper(String connect, @DefaultValue("10s") java.time.Duration sessionTimeout,
+                            @DefaultValue("false") boolean refuseUnfenced) {
+    }
 
     /**
      * TLS on the native protocol: enabled when all three files are set.

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Set;
+import org.pohmelfs.node.cluster.EpochFence;
 import org.pohmelfs.node.coherence.LeaseDriver;
 import org.pohmelfs.protocol.Handshake;
 import org.pohmelfs.protocol.Opcodes;
@@ -34,6 +35,7 @@ public final class NodeServer implements AutoCloseable {
     private final IoExecutor ioThreads;
     private final NodeMetrics metrics;
     private final LeaseDriver leases;
+    private final EpochFence fence;
     private final long incarnation = new SecureRandom().nextLong();
     private DisposableServer server;
 
@@ -49,6 +51,16 @@ public final class NodeServer implements AutoCloseable {
      */
     public NodeServer(Settings settings, RequestExecutor executor, IoExecutor ioThreads, NodeMetrics metrics,
                       LeaseDriver leases) {
+        this(settings, executor, ioThreads, metrics, leases, EpochFence.standalone());
+    }
+
+    /**
+     * A server whose requests pass {@code fence} (protocol §6.3) before anything else, and
+     * whose WELCOME reports the fence's epoch.
+     */
+    public NodeServer(Settings settings, RequestExecutor executor, IoExecutor ioThreads, NodeMetrics metrics,
+                      LeaseDriver leases, EpochFence fence) {
+        this.fence = fence;
         this.leases = leases;
         this.settings = settings;
         this.executor = executor;
@@ -68,7 +80,7 @@ public final class NodeServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .doOnChannelInit((observer, channel, remote) -> ProtocolPipeline.configureServer(channel,
                         settings.tls(), settings.link().maxFrame(), new NodeSession(settings.link(), this::identity,
-                                executor, ioThreads, metrics, settings.maxInFlight(), leases)))
+                                executor, ioThreads, metrics, settings.maxInFlight(), leases, fence)))
                 // Reactor Netty reads only on demand of an inbound subscriber; the session handler
                 // consumes frames itself and manages back-pressure with auto-read.
                 .doOnConnection(connection -> connection.channel().config().setAutoRead(true))
@@ -91,13 +103,14 @@ public final class NodeServer implements AutoCloseable {
         return server != null && !server.isDisposed();
     }
 
-    /** The node as it introduces itself; the epoch is 0 until a cluster map exists. */
+    /** The node as it introduces itself; the epoch is the fence's (0 until a cluster map exists). */
     Handshake.NodeIdentity identity() {
         java.util.Set<String> features = new java.util.HashSet<>(Set.of(Handshake.FEATURE_DAVLOCKS));
         if (leases != null) {
             features.addAll(Set.of(Opcodes.FEATURE_LOCKS, Opcodes.FEATURE_PUSH));
         }
-        return new Handshake.NodeIdentity(settings.nodeId(), incarnation, settings.cluster(), 0L, Set.copyOf(features));
+        return new Handshake.NodeIdentity(settings.nodeId(), incarnation, settings.cluster(), fence.epoch(),
+                Set.copyOf(features));
     }
 
     /** Stops accepting, closes connections. */

@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import org.pohmelfs.coherence.LockMode;
 import org.pohmelfs.coherence.LockScope;
+import org.pohmelfs.node.cluster.EpochFence;
 import org.pohmelfs.node.coherence.LeaseDriver;
 import org.pohmelfs.node.coherence.LeaseRefused;
 import org.pohmelfs.node.coherence.MutationLocks;
@@ -44,6 +45,9 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
     private final NodeMetrics metrics;
     private final int maxInFlight;
     private final LeaseDriver leases;  // null: the node serves no leases
+    private final EpochFence fence;
+    // Requests that arrived while the fence learns a later epoch, in arrival order; event loop only.
+    private final java.util.ArrayDeque<Message.Request> waiting = new java.util.ArrayDeque<>();
 
     private RequestExecutor.Peer peer; // set by the handshake; event loop only
     private LeaseDriver.Holder holder; // set by the handshake when leases are served
@@ -52,8 +56,9 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
     private boolean flushPending;      // event loop only
 
     NodeSession(LinkPolicy policy, Supplier<Handshake.NodeIdentity> identity, RequestExecutor executor,
-                Executor ioThreads, NodeMetrics metrics, int maxInFlight, LeaseDriver leases) {
+                Executor ioThreads, NodeMetrics metrics, int maxInFlight, LeaseDriver leases, EpochFence fence) {
         this.leases = leases;
+        this.fence = fence;
         this.policy = policy;
         this.identity = identity;
         this.executor = executor;
@@ -135,7 +140,69 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         }
     }
 
+    /**
+     * Epoch fencing first (protocol §6.3): a stale request is answered STALE_EPOCH with nothing
+     * applied; one from a later epoch waits, with every request behind it on this connection,
+     * until the fence has learned the epoch off the event loop.
+     */
     private void submit(ChannelHandlerContext ctx, Message.Request request) {
+        if (waiting.isEmpty()) {
+            fenced(ctx, request);
+        } else {
+            waiting.add(request);
+        }
+    }
+
+    /** Handles one request by its epoch; false when it now waits for a refresh. */
+    private boolean fenced(ChannelHandlerContext ctx, Message.Request request) {
+        switch (fence.check(request.epoch())) {
+            case ADMIT -> admitted(ctx, request);
+            case STALE, BUSY -> refuseEpoch(ctx, request, EpochFence.Verdict.STALE);
+            case REFRESH -> {
+                waiting.addFirst(request);
+                ctx.channel().config().setAutoRead(false);
+                try {
+                    ioThreads.execute(() -> {
+                        EpochFence.Verdict v = fence.refresh(request.epoch());
+                        ctx.executor().execute(() -> refreshed(ctx, v));
+                    });
+                } catch (RejectedExecutionException e) {
+                    ctx.executor().execute(() -> refreshed(ctx, EpochFence.Verdict.BUSY));
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** On the event loop: the head of {@link #waiting} got its verdict; those behind it go on in order. */
+    private void refreshed(ChannelHandlerContext ctx, EpochFence.Verdict verdict) {
+        Message.Request head = waiting.poll();
+        if (verdict == EpochFence.Verdict.ADMIT) {
+            admitted(ctx, head);
+        } else {
+            refuseEpoch(ctx, head, verdict);
+        }
+        while (!waiting.isEmpty()) {
+            if (!fenced(ctx, waiting.poll())) {
+                return; // another refresh started; it goes on from there
+            }
+        }
+        if (inFlight < maxInFlight) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void refuseEpoch(ChannelHandlerContext ctx, Message.Request request, EpochFence.Verdict verdict) {
+        Message.Reply reply = verdict == EpochFence.Verdict.STALE
+                ? failed(request, ErrorCode.STALE_EPOCH, "epoch " + request.epoch() + " is older than the node's "
+                        + fence.epoch())
+                : failed(request, ErrorCode.BUSY, "cannot learn cluster epoch " + request.epoch() + " now");
+        metrics.recordRequest(request, reply, 0);
+        ctx.writeAndFlush(reply);
+    }
+
+    private void admitted(ChannelHandlerContext ctx, Message.Request request) {
         if (request.commands().stream().anyMatch(Command::isLeaseCommand)) {
             leaseRequest(ctx, request); // not counted in flight: an ACQUIRE may wait for recall acks read here
             return;
@@ -288,7 +355,7 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
                 ctx.flush();
             });
         }
-        if (--inFlight < maxInFlight / 2 && !ctx.channel().config().isAutoRead()) {
+        if (--inFlight < maxInFlight / 2 && waiting.isEmpty() && !ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
     }

@@ -1,0 +1,212 @@
+package org.pohmelfs.cluster.zk;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.pohmelfs.cluster.ClusterMap;
+import org.pohmelfs.cluster.ClusterMapJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster map of one cluster in ZooKeeper, through Curator (design.md §4.1).
+ *
+ * <pre>
+ * /pohmelfs/&lt;cluster&gt;/map          the map, {@link ClusterMapJson}; persistent
+ * /pohmelfs/&lt;cluster&gt;/live/&lt;node&gt;  one ephemeral znode per live storage node, data = its address
+ * </pre>
+ *
+ * <p>Contract: the only way to change the map is a compare-and-set on the map znode's
+ * version ({@link #compareAndSet}, or the retry loop {@link #update}); there is no other
+ * writer and no election. A watcher ({@link #watch}) gets the current map, then every later
+ * map it sees, in increasing epoch order and never one twice; ZooKeeper watches are one-shot,
+ * so changes that follow each other faster than a re-read may be seen only as the last of
+ * them, never out of order. A live registration ({@link #registerLive}) exists exactly while
+ * its client's session does, and is made again on the next session.
+ *
+ * <p>The caller owns the {@link CuratorFramework} (started) and closes it.
+ */
+public final class ClusterMapStore {
+    /** A map and the znode version it was read at: what a compare-and-set must name. */
+    public record VersionedMap(ClusterMap map, int version) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterMapStore.class);
+
+    private final CuratorFramework client;
+    private final String mapPath;
+    private final String livePath;
+
+    public ClusterMapStore(CuratorFramework client, String cluster) {
+        this.client = client;
+        String root = "/pohmelfs/" + name(cluster);
+        this.mapPath = root + "/map";
+        this.livePath = root + "/live";
+    }
+
+    /** The map znode's path. */
+    public String mapPath() {
+        return mapPath;
+    }
+
+    /** Stores {@code first} if the cluster has no map yet, and returns the stored map either way. */
+    public VersionedMap initialize(ClusterMap first) throws Exception {
+        try {
+            client.create().creatingParentsIfNeeded().forPath(mapPath, ClusterMapJson.encode(first));
+        } catch (KeeperException.NodeExistsException e) {
+            LOG.debug("cluster map exists already at {}", mapPath);
+        }
+        return read().orElseThrow();
+    }
+
+    /** The current map, or empty when the cluster has none. */
+    public Optional<VersionedMap> read() throws Exception {
+        Stat stat = new Stat();
+        try {
+            byte[] data = client.getData().storingStatIn(stat).forPath(mapPath);
+            return Optional.of(new VersionedMap(ClusterMapJson.decode(data), stat.getVersion()));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * As {@link #read}, after a ZooKeeper {@code sync}: the result includes every map write
+     * that completed before this call, whichever server of an ensemble the client talks to.
+     */
+    public Optional<VersionedMap> readLatest() throws Exception {
+        try {
+            client.sync().forPath(mapPath);
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+        return read();
+    }
+
+    /**
+     * Writes {@code next} if the map znode is still at {@code expected.version()}; false if
+     * someone changed it meanwhile (nothing written). {@code next} must be a later epoch.
+     */
+    public boolean compareAndSet(VersionedMap expected, ClusterMap next) throws Exception {
+        if (next.epoch() <= expected.map().epoch()) {
+            throw new IllegalArgumentException("epoch " + next.epoch() + " does not follow " + expected.map().epoch());
+        }
+        try {
+            client.setData().withVersion(expected.version()).forPath(mapPath, ClusterMapJson.encode(next));
+            return true;
+        } catch (KeeperException.BadVersionException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Applies {@code change} to the current map and compares-and-sets the result, re-reading
+     * and retrying until it wins. Returns the map in force afterwards: the written one, or the
+     * current one when {@code change} returned it unchanged (nothing written). A refusal
+     * ({@link org.pohmelfs.cluster.MapChangeRefused}) from {@code change} passes through.
+     */
+    public ClusterMap update(UnaryOperator<ClusterMap> change) throws Exception {
+        while (true) {
+            VersionedMap current = read().orElseThrow(() -> new IllegalStateException("no cluster map at " + mapPath));
+            ClusterMap next = change.apply(current.map());
+            if (next.equals(current.map()) || compareAndSet(current, next)) {
+                return next;
+            }
+        }
+    }
+
+    /** A running watch; close it to stop deliveries. */
+    public interface Watch extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Delivers the current map and every later one to {@code listener}, on Curator's event thread. */
+    public Watch watch(Consumer<ClusterMap> listener) {
+        AtomicLong delivered = new AtomicLong();
+        CuratorCache cache = CuratorCache.build(client, mapPath, CuratorCache.Options.SINGLE_NODE_CACHE);
+        cache.listenable().addListener(CuratorCacheListener.builder()
+                .forCreatesAndChanges((before, after) -> deliver(after, delivered, listener))
+                .build());
+        cache.start();
+        return cache::close;
+    }
+
+    private void deliver(ChildData data, AtomicLong delivered, Consumer<ClusterMap> listener) {
+        if (data == null || data.getData() == null || !data.getPath().equals(mapPath)) {
+            return;
+        }
+        ClusterMap map;
+        try {
+            map = ClusterMapJson.decode(data.getData());
+        } catch (IllegalArgumentException e) {
+            LOG.error("unreadable cluster map at {} (version {}): {}", mapPath, data.getStat().getVersion(), e.getMessage());
+            return;
+        }
+        if (map.epoch() > delivered.get()) {
+            delivered.set(map.epoch());
+            listener.accept(map);
+        }
+    }
+
+    /** A node's liveness entry; close it to leave (as the node's death or session loss would). */
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Registers {@code nodeId} as live with an ephemeral znode holding {@code address}, and
+     * waits up to {@code timeout} for it to exist. Curator re-creates it after a session loss.
+     */
+    public Registration registerLive(String nodeId, String address, Duration timeout) throws Exception {
+        PersistentNode node = new PersistentNode(client, CreateMode.EPHEMERAL, false, livePath + "/" + name(nodeId),
+                address.getBytes(StandardCharsets.UTF_8));
+        node.start();
+        if (!node.waitForInitialCreate(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            node.close();
+            throw new IllegalStateException("could not register " + nodeId + " within " + timeout);
+        }
+        return () -> {
+            try {
+                node.close();
+            } catch (java.io.IOException e) {
+                LOG.warn("closing the live registration of {}: {}", nodeId, e.toString());
+            }
+        };
+    }
+
+    /** Ids of the nodes registered live now, sorted. */
+    public List<String> liveNodes() throws Exception {
+        try {
+            return client.getChildren().forPath(livePath).stream().sorted().toList();
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        }
+    }
+
+    /** The live znode's path for {@code nodeId}. */
+    public String livePath(String nodeId) {
+        return livePath + "/" + name(nodeId);
+    }
+
+    private static String name(String s) {
+        if (s.isEmpty() || s.contains("/") || s.equals(".") || s.equals("..") || s.chars().anyMatch(c -> c < 0x20)) {
+            throw new IllegalArgumentException("not usable as a ZooKeeper node name: '" + s + "'");
+        }
+        return s;
+    }
+}
