@@ -194,4 +194,15 @@ class PartialWriteTest {
         assertThat(new String(get("/api/v1/files/locked.txt"), StandardCharsets.US_ASCII)).isEqualTo("x123");
         assertThat(send("UNLOCK", "/dav/locked.txt", null, "Lock-Token", "<" + token + ">").statusCode()).isEqualTo(204);
     }
+
+    @Test
+    void theOpenApiDocumentDescribesPatch() throws Exception {
+        HttpResponse<byte[]> api = send("GET", "/v3/api-docs", null);
+        assertThat(api.statusCode()).isEqualTo(200);
+        tools.jackson.databind.JsonNode doc = tools.jackson.databind.json.JsonMapper.builder().build().readTree(api.body());
+        tools.jackson.databind.JsonNode patch = doc.path("paths").path("/api/v1/files/**").path("patch");
+        assertThat(patch.isMissingNode()).as("PATCH in %s", doc.path("paths")).isFalse();
+        assertThat(patch.path("summary").asText()).contains("Content-Range");
+        assertThat(patch.toString()).contains("Content-Range");
+    }
 }
