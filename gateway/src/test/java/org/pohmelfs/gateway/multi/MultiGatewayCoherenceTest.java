@@ -70,9 +70,10 @@ class MultiGatewayCoherenceTest {
         nodes = LocalNodes.start(dir, 1, LEASE);
         proxy = FaultProxy.start(nodes.get(0).address());
         try (ExecutorService starter = Executors.newFixedThreadPool(3)) {
-            Future<GatewayProcess> fa = starter.submit(() -> gateway("gw-a", nodes.addresses()));
-            Future<GatewayProcess> fb = starter.submit(() -> gateway("gw-b", nodes.addresses()));
-            Future<GatewayProcess> fc = starter.submit(() -> gateway("gw-c", proxy.address()));
+            // A and B wait out C's lease when C is cut off (lease + margin < 10 s); C gives up fast
+            Future<GatewayProcess> fa = starter.submit(() -> gateway("gw-a", nodes.addresses(), "10s"));
+            Future<GatewayProcess> fb = starter.submit(() -> gateway("gw-b", nodes.addresses(), "10s"));
+            Future<GatewayProcess> fc = starter.submit(() -> gateway("gw-c", proxy.address(), "2s"));
             a = fa.get();
             b = fb.get();
             c = fc.get();
@@ -80,10 +81,10 @@ class MultiGatewayCoherenceTest {
         gateways = List.of(a, b, c);
     }
 
-    static GatewayProcess gateway(String id, String nodeAddresses) throws Exception {
+    static GatewayProcess gateway(String id, String nodeAddresses, String requestTimeout) throws Exception {
         return GatewayProcess.start(dir.resolve(id + ".log"),
                 List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), nodeAddresses,
-                "--pohmelfs.gateway.id=" + id, "--pohmelfs.gateway.request-timeout=2s",
+                "--pohmelfs.gateway.id=" + id, "--pohmelfs.gateway.request-timeout=" + requestTimeout,
                 "--pohmelfs.gateway.connect-timeout=1s", "--spring.jmx.enabled=false");
     }
 
@@ -106,7 +107,7 @@ class MultiGatewayCoherenceTest {
     static HttpResponse<byte[]> send(GatewayProcess gw, String method, String path, byte[] body, String... headers)
             throws Exception {
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(gw.baseUrl() + path))
-                .timeout(Duration.ofSeconds(10))
+                .timeout(Duration.ofSeconds(20))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         for (int i = 0; i < headers.length; i += 2) {
             r.header(headers[i], headers[i + 1]);
@@ -156,6 +157,30 @@ class MultiGatewayCoherenceTest {
             assertThat(send(gw, "GET", "/api/v1/files/ren/two", null).statusCode()).isEqualTo(404);
             assertThat(text(send(gw, "GET", "/api/v1/files/ren/sub/uno", null))).isEqualTo("one");
             assertThat(text(send(gw, "GET", "/api/v1/files/ren/three", null))).isEqualTo("three");
+        }
+    }
+
+    // ---------------------------------------------------------------- a gateway killed while it holds leases
+
+    @Test
+    void aGatewayKilledWhileItHoldsLeasesDoesNotStopTheOthers() throws Exception {
+        String path = "/api/v1/files/killed.txt";
+        try (GatewayProcess d = gateway("gw-d", nodes.addresses(), "10s")) {
+            // D writes and reads the object (a cache would now hold an exclusive lease on it)
+            assertThat(send(d, "PUT", path, "from-d".getBytes()).statusCode()).isIn(201, 204);
+            assertThat(text(send(d, "GET", path, null))).isEqualTo("from-d");
+            d.kill();
+            assertThat(d.isAlive()).isFalse();
+        }
+        long start = System.nanoTime();
+        HttpResponse<byte[]> put = send(a, "PUT", path, "from-a".getBytes());
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        log.info("killed gateway: the next write through A took {} ms (lease {} ms)", tookMs, LEASE.toMillis());
+        assertThat(put.statusCode()).as(text(put)).isEqualTo(204);
+        for (GatewayProcess gw : gateways) {
+            HttpResponse<byte[]> get = send(gw, "GET", path, null);
+            assertThat(text(get)).isEqualTo("from-a");
+            assertThat(get.headers().firstValue("ETag")).isEqualTo(put.headers().firstValue("ETag"));
         }
     }
 

@@ -17,7 +17,7 @@ import org.pohmelfs.gateway.testing.history.RegisterOp.Action;
  * not take effect at all). Such a history is linearizable by construction; the same history
  * with one read answering a value never written is not.
  */
-class LinearizabilityProperties {
+class LinearizabilityPropertyTest {
 
     /** A history generated from {@code seed}; the returned list is in generation order. */
     static List<RegisterOp> sequentialWithOverlap(long seed, int count, int spread) {
