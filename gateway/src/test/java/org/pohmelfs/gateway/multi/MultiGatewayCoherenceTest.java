@@ -187,16 +187,16 @@ class MultiGatewayCoherenceTest {
     // ---------------------------------------------------------------- randomized, linearizability
 
     @Test
-    void randomReadsWritesAndDeletesThroughRandomGatewaysAreLinearizablePerObject() throws Exception {
+    void randomReadsWritesAndDeletesThroughRandomGatewaysAndFrontEndsAreLinearizablePerObject() throws Exception {
         long seed = Long.getLong("pohmelfs.seed", System.nanoTime());
         log.info("randomized coherence test: seed {} (rerun with -Dpohmelfs.seed={})", seed, seed);
         int clients = 4;
         int objects = 3;
-        int opsPerClient = 120;
+        int opsPerClient = 250;
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         assertThat(send(a, "POST", "/api/v1/files/lin?action=mkdir&parents=true", null).statusCode()).isIn(201, 409);
         History history = new History(System::nanoTime);
-        Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
         AtomicInteger done = new AtomicInteger();
         CountDownLatch go = new CountDownLatch(1);
         try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
@@ -211,8 +211,9 @@ class MultiGatewayCoherenceTest {
                         String object = "o" + random.nextInt(objects);
                         int dice = random.nextInt(10);
                         String value = "p" + process + "-" + n;
-                        randomOp(history, statuses, process, gw, object, dice < 4 ? "GET" : dice < 8 ? "PUT" : "DELETE",
-                                value);
+                        String front = random.nextBoolean() ? "/api/v1/files/lin/" : "/dav/lin/";
+                        randomOp(history, statuses, process, gw, front, object,
+                                dice < 4 ? "GET" : dice < 8 ? "PUT" : "DELETE", value);
                         done.incrementAndGet();
                     }
                     return null;
@@ -225,7 +226,7 @@ class MultiGatewayCoherenceTest {
         }
         Map<String, List<RegisterOp>> ops = history.operations();
         log.info("randomized coherence test: {} operations on {} objects, HTTP statuses {}", done.get(), ops.size(),
-                statuses);
+                new java.util.TreeMap<>(statuses));
         assertThat(done.get()).as("operations run").isGreaterThan(clients * 10);
         for (Map.Entry<String, List<RegisterOp>> e : ops.entrySet()) {
             Linearizability.Result r = Linearizability.check(e.getValue());
@@ -233,12 +234,19 @@ class MultiGatewayCoherenceTest {
                     e.getValue().size(), r.explanation()).isTrue();
         }
         // every kind of answer was exercised, not just one
-        assertThat(statuses.keySet()).contains(200, 204, 404);
+        assertThat(statuses.keySet()).contains("rest GET 200", "rest GET 404", "rest PUT 204", "rest DELETE 204",
+                "dav GET 200", "dav PUT 204");
+        // REST does each of these in one transaction: a race is never an error there. (WebDAV
+        // today answers some races with 500 or 409: see the statuses logged above.)
+        assertThat(statuses.keySet()).filteredOn(k -> k.startsWith("rest ") && !k.matches("rest \\w+ [234]\\d\\d"))
+                .as("REST answers other than 2xx-4xx: %s", statuses).isEmpty();
     }
 
-    private static void randomOp(History history, Map<Integer, AtomicInteger> statuses, int process, GatewayProcess gw,
-                                 String object, String method, String value) {
-        String path = "/api/v1/files/lin/" + object;
+    /** One request through REST or WebDAV ({@code front}: the folder's URL path), recorded in {@code history}. */
+    private static void randomOp(History history, Map<String, AtomicInteger> statuses, int process, GatewayProcess gw,
+                                 String front, String object, String method, String value) {
+        String path = front + object;
+        String kind = (front.startsWith("/dav") ? "dav " : "rest ") + method + " ";
         long invoked = history.now();
         RegisterOp.Action asked = switch (method) {
             case "PUT" -> new RegisterOp.Action.Write(value);
@@ -252,11 +260,11 @@ class MultiGatewayCoherenceTest {
             if (!method.equals("GET")) {
                 history.unknown(object, process, asked, invoked);
             }
-            statuses.computeIfAbsent(-1, k -> new AtomicInteger()).incrementAndGet();
+            statuses.computeIfAbsent(kind + e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
             return;
         }
         int status = r.statusCode();
-        statuses.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
+        statuses.computeIfAbsent(kind + status, k -> new AtomicInteger()).incrementAndGet();
         switch (method) {
             case "GET" -> {
                 if (status == 200) {
