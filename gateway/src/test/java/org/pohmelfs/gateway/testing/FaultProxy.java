@@ -30,8 +30,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       accepted, but no byte moves either way. Bytes sent meanwhile are held, not lost, and
  *       move on after {@link #pass()}, as TCP retransmission would deliver them over a link that
  *       comes back;</li>
- *   <li>{@link #cut()}: every connection closed, new ones refused (the port stops listening
- *       until {@link #pass()});</li>
+ *   <li>{@link #cut()}: every connection closed, and new ones reset at once (the port keeps
+ *       listening, so no other process can take it meanwhile and no client can connect to
+ *       itself on it) until {@link #pass()};</li>
  *   <li>{@link #delay}: a fixed latency per direction, added to each byte's trip;</li>
  *   <li>{@link #bandwidth}: a rate limit in bytes per second per direction, shared by all
  *       connections, like one link.</li>
@@ -61,7 +62,7 @@ public final class FaultProxy implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private Mode mode = Mode.PASS;
-    private ServerSocket listener;
+    private final ServerSocket listener;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Map<Direction, Long> delayNanos = new EnumMap<>(Map.of(Direction.UPSTREAM, 0L, Direction.DOWNSTREAM, 0L));
     private final Map<Direction, Pacer> pacers = new EnumMap<>(Map.of(Direction.UPSTREAM, new Pacer(),
@@ -105,15 +106,11 @@ public final class FaultProxy implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Forward again; after {@link #cut()} the port listens again (the same port). */
-    public void pass() throws IOException {
+    /** Forward again. */
+    public void pass() {
         lock.lock();
         try {
             requireOpen();
-            if (mode == Mode.CUT) {
-                listener = listen(port);
-                acceptLoop(listener);
-            }
             mode = Mode.PASS;
             changed.signalAll();
         } finally {
@@ -122,27 +119,23 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /** Stop moving bytes both ways, keeping every connection open. */
-    public void blackhole() throws IOException {
+    public void blackhole() {
         lock.lock();
         try {
             requireOpen();
-            if (mode == Mode.CUT) {
-                pass();
-            }
             mode = Mode.BLACKHOLE;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Close every connection and refuse new ones until {@link #pass()}. */
-    public void cut() throws IOException {
+    /** Close every connection and reset new ones until {@link #pass()}. */
+    public void cut() {
         lock.lock();
         try {
             requireOpen();
             if (mode != Mode.CUT) {
                 mode = Mode.CUT;
-                listener.close();
                 closeConnections();
                 changed.signalAll();
             }
@@ -187,6 +180,15 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    private boolean isCut() {
+        lock.lock();
+        try {
+            return mode == Mode.CUT;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void requireOpen() {
         if (mode == Mode.CLOSED) {
             throw new IllegalStateException("the proxy is closed");
@@ -205,6 +207,11 @@ public final class FaultProxy implements AutoCloseable {
             while (!server.isClosed()) {
                 try {
                     Socket client = server.accept();
+                    if (isCut()) {
+                        client.setSoLinger(true, 0); // a reset, as from a port nobody listens on
+                        client.close();
+                        continue;
+                    }
                     accepted.incrementAndGet();
                     connect(client);
                 } catch (IOException e) {
