@@ -334,4 +334,46 @@ public final class FileService {
         /** Throws {@link FileException} (PRECONDITION) if the upload must not replace {@code current}. */
         void check(Attr current);
     }
+
+    /**
+     * Writes {@code length} bytes, arriving as {@code chunks}, in place from {@code offset}
+     * into the existing file {@code path} (NOT_FOUND when it does not exist; a write past the
+     * end extends it): one WRITE transaction per chunk, several in flight. With
+     * {@code newSize} >= 0 the last chunk's transaction also sets the file's size (which must
+     * then be at least {@code offset + length}). {@code expect} is checked against the current
+     * attributes first, not atomically with the writes. Chunks come in order, all but the last
+     * exactly {@link #chunkSize()} long, as {@link #chunks} cuts them; a body of another length
+     * fails with INVALID_ARGUMENT (after what came has been written). Returns the attributes
+     * after the newest write (node versions only grow).
+     */
+    public Mono<Attr> patch(ObjectPath path, long offset, long length, Flux<ByteBuffer> chunks, long newSize,
+                            Precondition expect) {
+        String p = path.toString();
+        long lastChunk = (length - 1) / chunkSize;
+        Mono<Void> check = expect == null ? Mono.empty() : stat(path).doOnNext(expect::check).then();
+        Flux<Attr> written = chunks.index().flatMapSequential(t -> {
+            long from = t.getT1() * chunkSize;
+            int n = t.getT2().remaining();
+            boolean last = t.getT1() == lastChunk;
+            if (t.getT1() > lastChunk || n != (last ? length - from : chunkSize)) {
+                return Mono.error(new FileException(ErrorCode.INVALID_ARGUMENT,
+                        "the body is not the " + length + " bytes the range announces"));
+            }
+            List<Command> tx = new ArrayList<>(2);
+            tx.add(new Command.Write(p, offset + from, t.getT2(), false));
+            if (last && newSize >= 0) {
+                tx.add(new Command.Truncate(p, newSize));
+            }
+            int attrs = tx.size() - 1;
+            return write(tx).map(r -> Replies.result(r, attrs, Result.Attrs.class).attr());
+        }, pipelineDepth, 1);
+        Mono<Attr> newest = written.collectList().map(all -> {
+            if (all.size() != lastChunk + 1) {
+                throw new FileException(ErrorCode.INVALID_ARGUMENT, "the body is shorter than the " + length
+                        + " bytes the range announces");
+            }
+            return all.stream().reduce((a, b) -> b.version() > a.version() ? b : a).orElseThrow();
+        });
+        return check.then(newest);
+    }
 }

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import org.pohmelfs.gateway.files.FileException;
 import org.pohmelfs.gateway.files.FileService;
+import org.pohmelfs.gateway.http.ContentRange;
 import org.pohmelfs.gateway.http.HttpProblem;
 import org.pohmelfs.gateway.http.PathCodec;
 import org.pohmelfs.gateway.http.Preconditions;
@@ -27,8 +28,10 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -227,6 +230,39 @@ class FilesController {
                                     .location(existing == null ? URI.create(FILES + PathCodec.encode(path)) : null)
                                     .<Void>build());
                 });
+    }
+
+    @Operation(summary = "Write part of an existing file in place (Content-Range: bytes first-last/*, or /size to also set "
+            + "the size; the body is exactly those bytes). 204 with the new ETag; 404 when the file does not exist.")
+    @PatchMapping("/files/**")
+    Mono<ResponseEntity<Void>> patch(ServerHttpRequest request, java.security.Principal principal,
+                                     @Parameter(description = "bytes first-last/* or bytes first-last/size",
+                                             required = true)
+                                     @RequestHeader(
+                                             name = HttpHeaders.CONTENT_RANGE, required = false) String contentRange) {
+        ObjectPath path = path(request, FILES);
+        FileService files = withLockTokens(request, principal);
+        ContentRange range = ContentRange.parse(contentRange);
+        HttpHeaders in = request.getHeaders();
+        long declared = in.getContentLength();
+        if (declared < 0) {
+            return Mono.error(new HttpProblem(HttpStatus.LENGTH_REQUIRED, "LENGTH_REQUIRED",
+                    "a partial write needs a Content-Length equal to the range's length"));
+        }
+        if (declared != range.length()) {
+            return Mono.error(new HttpProblem(HttpStatus.BAD_REQUEST, "BAD_CONTENT_RANGE",
+                    "the body has " + declared + " bytes but the range " + range.first() + "-" + range.last()
+                            + " needs " + range.length()));
+        }
+        boolean conditional = !in.getIfMatch().isEmpty() || !in.getIfNoneMatch().isEmpty()
+                || in.getIfUnmodifiedSince() >= 0;
+        FileService.Precondition expect = !conditional ? null : current -> {
+            if (Preconditions.evaluate(in, current, false) != Preconditions.Outcome.PROCEED) {
+                throw HttpProblem.preconditionFailed("precondition failed for " + path);
+            }
+        };
+        return files.patch(path, range.first(), range.length(), rechunk(request), range.completeSize(), expect)
+                .map(attr -> ResponseEntity.noContent().headers(validators(attr)).<Void>build());
     }
 
     private Flux<ByteBuffer> rechunk(ServerHttpRequest request) {
