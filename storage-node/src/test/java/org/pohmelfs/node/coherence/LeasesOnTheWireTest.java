@@ -254,6 +254,54 @@ class LeasesOnTheWireTest {
         assertThat(leases()).extracting(l -> l.path().toString()).containsExactly("/other");
     }
 
+    /**
+     * Design §3.4: a change takes INTENT on every ancestor. A cached listing (S) of each ancestor
+     * is recalled, seeing the old version, before the change is visible; a cached sibling, a
+     * sibling folder and an unrelated folder are not; reads recall nothing.
+     */
+    @Test
+    void aChangeDeepBelowRecallsEveryCachedAncestorAndNoSibling() throws Exception {
+        node();
+        NodeConnection tool = node.plain("tool");
+        assertThat(run(tool, new Command.Mkdir("/d/e", true, 0755), write("/d/e/f", "old"), write("/d/g", "g"),
+                new Command.Mkdir("/d/h", false, 0755), new Command.Mkdir("/x", false, 0755)).ok()).isTrue();
+        NodeConnection observer = node.plain("observer");
+        List<String> seenAtRecall = new CopyOnWriteArrayList<>();
+        LeaseNode.Client a = node.client("gw-a", recall -> Mono.fromFuture(observer.execute(new Command.Stat(recall.path())))
+                .doOnNext(reply -> seenAtRecall.add(recall.path() + "=" + version(reply))).then());
+        List<String> cached = List.of("/", "/d", "/d/e", "/d/g", "/d/h", "/x");
+        java.util.Map<String, Long> before = new java.util.TreeMap<>();
+        for (String p : cached) {
+            before.put(p, acquire(a, p, LockMode.SHARED, LockScope.OBJECT).attr().orElseThrow().version());
+        }
+        assertThat(run(tool, new Command.Read("/d/e/f", 0, 10), new Command.List("/d", "", 10),
+                new Command.Stat("/d/g")).ok()).isTrue();
+        assertThat(a.recalls).as("reads recall nothing").isEmpty();
+
+        // An overwrite (no create: the listing of /d/e keeps its names) still changes every
+        // ancestor's version, so each cached ancestor is recalled, and sees the old state.
+        assertThat(run(tool, new Command.Write("/d/e/f", 0, ByteBuffer.wrap("new".getBytes(StandardCharsets.UTF_8)),
+                false)).ok()).isTrue();
+        assertThat(seenAtRecall).containsExactlyInAnyOrder("/=" + before.get("/"), "/d=" + before.get("/d"),
+                "/d/e=" + before.get("/d/e"));
+        assertThat(leases()).extracting(l -> l.path().toString()).containsExactlyInAnyOrder("/d/g", "/d/h", "/x");
+        for (String p : List.of("/", "/d", "/d/e")) {
+            assertThat(version(run(observer, new Command.Stat(p)))).as(p).isNotEqualTo(before.get(p));
+        }
+        for (String p : List.of("/d/g", "/d/h", "/x")) {
+            assertThat(version(run(observer, new Command.Stat(p)))).as(p).isEqualTo(before.get(p));
+        }
+
+        // A create in the sibling folder: recalls it (its listing changes) and the re-cached
+        // ancestors, not the sibling file or the unrelated folder.
+        acquire(a, "/", LockMode.SHARED, LockScope.OBJECT);
+        acquire(a, "/d", LockMode.SHARED, LockScope.OBJECT);
+        a.recalls.clear();
+        assertThat(run(tool, write("/d/h/new", "n")).ok()).isTrue();
+        assertThat(a.recalls).extracting(r -> r.path()).containsExactlyInAnyOrder("/", "/d", "/d/h");
+        assertThat(leases()).extracting(l -> l.path().toString()).containsExactlyInAnyOrder("/d/g", "/x");
+    }
+
     @Test
     void aHoldersOwnMutationsDoNotRecallItsLeases() throws Exception {
         node();
@@ -333,6 +381,10 @@ class LeasesOnTheWireTest {
                 assertThat(r.ok()).isTrue();
             }
         }
+    }
+
+    private static long version(Message.Reply reply) {
+        return ((Result.Attrs) reply.results().getFirst()).attr().version();
     }
 
     private static String text(Message.Reply reply) {
