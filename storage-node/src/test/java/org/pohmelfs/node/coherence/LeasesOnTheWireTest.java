@@ -192,6 +192,43 @@ class LeasesOnTheWireTest {
         assertThat(queued).failsWithin(PATIENCE);
     }
 
+    /**
+     * A caller gives up an ACQUIRE (its own timeout cancels the Mono) that the node grants later,
+     * once the deaf holder's lease ran out. The connection keeps renewing (it holds another lease),
+     * so a grant it did not give back would live as long as the connection: it must release it.
+     */
+    @Test
+    void aGrantThatArrivesAfterTheCallerGaveUpIsReleased() throws Exception {
+        node();
+        LeaseNode.Client deaf = node.client("gw-deaf", r -> Mono.never());
+        acquire(deaf, "/f", LockMode.EXCLUSIVE, LockScope.OBJECT);
+        LeaseNode.Client w = node.client("gw-w");
+        acquire(w, "/other", LockMode.SHARED, LockScope.OBJECT);
+        assertThat(w.connection.acquire("/f", LockMode.EXCLUSIVE, LockScope.OBJECT).timeout(Duration.ofMillis(100))
+                .onErrorResume(java.util.concurrent.TimeoutException.class, e -> Mono.empty()).block(PATIENCE)).isNull();
+        await().atMost(PATIENCE).until(() -> w.connection.lateGrantsReleased() == 1);
+        await().atMost(PATIENCE).until(() -> leases().stream().noneMatch(l -> l.path().toString().equals("/f")));
+        assertThat(leases()).extracting(l -> l.path().toString()).containsExactly("/other");
+        // The connection stays usable for that path.
+        assertThat(acquire(w, "/f", LockMode.SHARED, LockScope.OBJECT).mode()).isEqualTo(LockMode.SHARED);
+    }
+
+    /** The same when the connection's request timeout, not the caller, gave the ACQUIRE up. */
+    @Test
+    void aGrantThatArrivesAfterTheRequestTimedOutIsReleased() throws Exception {
+        node();
+        LeaseNode.Client deaf = node.client("gw-deaf", r -> Mono.never());
+        acquire(deaf, "/f", LockMode.EXCLUSIVE, LockScope.OBJECT);
+        LeaseNode.Client w = node.client(new org.pohmelfs.client.NodeClient(org.pohmelfs.client.ClientSettings
+                .defaults("gw-w", "test").withRequestTimeout(Duration.ofMillis(300))), new LeaseNode.Client("gw-w", r -> Mono.empty()));
+        acquire(w, "/other", LockMode.SHARED, LockScope.OBJECT);
+        assertThat(acquireLater(w, "/f", LockMode.EXCLUSIVE, LockScope.OBJECT)).failsWithin(PATIENCE)
+                .withThrowableThat().havingCause().isInstanceOf(NodeException.Timeout.class);
+        await().atMost(PATIENCE).until(() -> w.connection.lateGrantsReleased() == 1);
+        await().atMost(PATIENCE).until(() -> leases().stream().noneMatch(l -> l.path().toString().equals("/f")));
+        assertThat(leases()).extracting(l -> l.path().toString()).containsExactly("/other");
+    }
+
     @Test
     void renewalKeepsALeaseForManyLeaseDurations() throws Exception {
         node();
