@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import org.pohmelfs.node.coherence.LeaseDriver;
+import org.pohmelfs.node.coherence.LeaseHorizon;
 import org.pohmelfs.node.coherence.LockMetrics;
 import org.pohmelfs.node.server.IoExecutor;
 import org.springframework.beans.factory.ObjectProvider;
@@ -52,7 +53,8 @@ class NodeConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "pohmelfs.node.leases", havingValue = "true", matchIfMissing = true)
     LeaseDriver leaseDriver(NodeProperties p, MeterRegistry registry) {
-        return new LeaseDriver(p.leaseDuration(), new LockMetrics(registry), false);
+        LeaseHorizon horizon = LeaseHorizon.open(p.export().resolve(".pohmelfs"), p.leaseDuration(), System::currentTimeMillis);
+        return new LeaseDriver(p.leaseDuration(), new LockMetrics(registry), false, horizon);
     }
 
     @Bean(destroyMethod = "close")
