@@ -32,6 +32,13 @@ final class ClientSession extends SimpleChannelInboundHandler<Message> {
     final LeaseListener leases; // null: no locks feature asked for
     /** Paths this connection holds a lease on (kept for the automatic renewal). */
     final Set<String> held = ConcurrentHashMap.newKeySet();
+    /**
+     * ACQUIREs in flight, txid → path, kept until their REPLY arrives (also after the caller gave
+     * up: timed out or cancelled), so a grant that nobody takes any more is released.
+     */
+    final Map<Long, String> acquiring = new ConcurrentHashMap<>();
+    /** Called with the path of such a late grant (set by the connection; null before). */
+    volatile Consumer<String> lateGrant;
     private volatile NodeException closedBecause;
 
     ClientSession(String target, Consumer<Message.Push> pushListener, LeaseListener leases) {
@@ -51,8 +58,15 @@ final class ClientSession extends SimpleChannelInboundHandler<Message> {
             }
             case Message.Reply r -> {
                 CompletableFuture<Message.Reply> f = pending.remove(r.txid());
-                if (f != null) {
-                    f.complete(r);
+                String acquired = acquiring.remove(r.txid());
+                if (f != null && f.complete(r)) {
+                    return;
+                }
+                // Nobody waits for this reply any more (timed out, cancelled). A grant in it is a
+                // lease this connection holds on the node but not in its cache: give it back.
+                if (acquired != null && r.results().getFirst() instanceof Result.Grant && lateGrant != null) {
+                    log.debug("late grant of {} (transaction {}) from {}: releasing it", acquired, r.txid(), target);
+                    lateGrant.accept(acquired);
                 } else {
                     log.debug("reply for unknown or timed-out transaction {} from {}", r.txid(), target);
                 }
@@ -126,6 +140,7 @@ final class ClientSession extends SimpleChannelInboundHandler<Message> {
         NodeException why = closedBecause != null ? closedBecause
                 : new NodeException.ConnectionLost("connection to " + target + " closed");
         welcome.completeExceptionally(why);
+        acquiring.clear();
         if (leases != null && welcome.isDone() && !welcome.isCompletedExceptionally()) {
             try {
                 leases.lost(why);

@@ -44,6 +44,7 @@ public final class NodeConnection implements AutoCloseable {
         this.incarnation = incarnation;
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.nextTxid = txids;
+        session.lateGrant = this::releaseLateGrant;
     }
 
     /** What the node said in its WELCOME: identity, negotiated checksum and frame size, its export. */
@@ -136,10 +137,17 @@ public final class NodeConnection implements AutoCloseable {
     public Mono<ClientLease> acquire(String path, LockMode mode, LockScope scope) {
         return Mono.defer(() -> {
             long sentAt = System.nanoTime();
-            return Mono.fromFuture(execute(new Command.Acquire(path, mode == LockMode.EXCLUSIVE,
-                    scope == LockScope.SUBTREE))).map(reply -> {
-                if (!(reply.results().getFirst() instanceof Result.Grant g)) {
-                    throw failure(reply, "ACQUIRE " + path);
+            Message.Request request = new Message.Request(newTxid(), 0, List.of(new Command.Acquire(path,
+                    mode == LockMode.EXCLUSIVE, scope == LockScope.SUBTREE)));
+            // Registered before sending: the REPLY may come back before send() returns.
+            session.acquiring.put(request.txid(), path);
+            CompletableFuture<Message.Reply> reply = send(request);
+            if (reply.isCompletedExceptionally()) {
+                session.acquiring.remove(request.txid());
+            }
+            return Mono.fromFuture(reply).map(r -> {
+                if (!(r.results().getFirst() instanceof Result.Grant g)) {
+                    throw failure(r, "ACQUIRE " + path);
                 }
                 session.held.add(path);
                 ClientLease lease = new ClientLease(g.leaseId(), path, g.exclusive() ? LockMode.EXCLUSIVE
@@ -149,6 +157,28 @@ public final class NodeConnection implements AutoCloseable {
                 return lease;
             });
         });
+    }
+
+    /**
+     * A GRANT arrived after its ACQUIRE timed out or was cancelled: the node holds the lease for
+     * this connection (and would renew it with the others), the caller never saw it. Released at
+     * once, unless the path is wanted again: held through a later grant, or being acquired anew
+     * (the node keeps one lease per connection and path, so that RELEASE would take the new one).
+     */
+    private void releaseLateGrant(String path) {
+        if (session.held.contains(path) || session.acquiring.containsValue(path)) {
+            return;
+        }
+        lateGrants.incrementAndGet();
+        simple(new Command.Release(path)).subscribe(null,
+                e -> log.warn("RELEASE of the late grant of {} to {} failed: {}", path, nodeId(), e.toString()));
+    }
+
+    private final AtomicLong lateGrants = new AtomicLong();
+
+    /** How many grants arrived after their ACQUIRE was given up, and were released. */
+    public long lateGrantsReleased() {
+        return lateGrants.get();
     }
 
     /** RELEASE of this connection's lease on the path (OK also when none is held). */

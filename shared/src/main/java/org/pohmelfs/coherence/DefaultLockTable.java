@@ -42,13 +42,16 @@ final class DefaultLockTable implements LockTable {
     private int returnedGrants;
     private int returnedRefusals;
 
-    DefaultLockTable(long startNanos, long leaseNanos) {
+    DefaultLockTable(long startNanos, long leaseNanos, long graceNanos) {
         if (leaseNanos <= 0) {
             throw new IllegalArgumentException("lease duration must be positive: " + leaseNanos);
         }
+        if (graceNanos < 0 || graceNanos > leaseNanos) {
+            throw new IllegalArgumentException("grace period must be within [0, " + leaseNanos + "]: " + graceNanos);
+        }
         this.leaseNanos = leaseNanos;
         this.now = startNanos;
-        this.graceEnds = startNanos + leaseNanos;
+        this.graceEnds = startNanos + graceNanos;
     }
 
     @Override

@@ -58,7 +58,16 @@ public interface LockTable {
 
     /** A table that started at {@code startNanos}; the grace period ends at {@code startNanos + leaseNanos}. */
     static LockTable create(long startNanos, long leaseNanos) {
-        return new DefaultLockTable(startNanos, leaseNanos);
+        return create(startNanos, leaseNanos, leaseNanos);
+    }
+
+    /**
+     * A table whose grace period ends at {@code startNanos + graceNanos} (0 ≤ grace ≤ lease
+     * duration): shorter than L when the caller knows that no lease of a previous incarnation can
+     * outlive it (the node's persisted lease horizon, design.md §3.6).
+     */
+    static LockTable create(long startNanos, long leaseNanos, long graceNanos) {
+        return new DefaultLockTable(startNanos, leaseNanos, graceNanos);
     }
 
     /** Applies one event. Throws {@link IllegalArgumentException} for a tick that goes back in time. */

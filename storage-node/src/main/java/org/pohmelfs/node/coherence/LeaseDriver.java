@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * and recalls are per connection (design.md §3.4). Grants are handed out before the recalls of
  * the same batch, and on one connection a recall leaves only after the reply of every grant
  * decided before it was written ({@link Granted#sent()}), so a recall never overtakes the grant
- * of the lease it names. The table starts with a grace period of one lease duration.
+ * of the lease it names. The table starts with a grace period of one lease duration, or, with a
+ * {@link LeaseHorizon}, only until the horizon the previous incarnation left (none on a fresh export).
  *
  * <p>How it works: a single-thread scheduled executor runs every step and a Tick every
  * {@code L/20} (5 ms … 250 ms), and once more just before each acquire or renewal: the table
@@ -60,6 +61,7 @@ public final class LeaseDriver implements AutoCloseable {
     private final LockMetrics metrics;
     private final LongSupplier clock;
     private final boolean checkInvariants;
+    private final LeaseHorizon horizon; // null: none kept, full grace at every start
     private final AtomicLong connections = new AtomicLong();
     private volatile Throwable failure;
 
@@ -88,10 +90,27 @@ public final class LeaseDriver implements AutoCloseable {
     }
 
     LeaseDriver(Duration leaseDuration, LockMetrics metrics, boolean checkInvariants, LongSupplier clock) {
+        this(leaseDuration, metrics, checkInvariants, clock, null);
+    }
+
+    /**
+     * A driver that keeps the lease horizon: its grace period after start is the horizon's
+     * ({@link LeaseHorizon#grace()}, at most L), and every grant or renewal is sent only once the
+     * horizon covers it.
+     */
+    public LeaseDriver(Duration leaseDuration, LockMetrics metrics, boolean checkInvariants, LeaseHorizon horizon) {
+        this(leaseDuration, metrics, checkInvariants, System::nanoTime, horizon);
+    }
+
+    LeaseDriver(Duration leaseDuration, LockMetrics metrics, boolean checkInvariants, LongSupplier clock,
+                LeaseHorizon horizon) {
         this.metrics = metrics;
         this.clock = clock;
         this.checkInvariants = checkInvariants;
-        this.table = LockTable.create(clock.getAsLong(), leaseDuration.toNanos());
+        this.horizon = horizon;
+        long grace = horizon == null ? leaseDuration.toNanos() : Math.min(horizon.grace().toNanos(), leaseDuration.toNanos());
+        this.table = LockTable.create(clock.getAsLong(), leaseDuration.toNanos(), grace);
+        metrics.grace(grace);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pohmelfs-leases");
             t.setDaemon(true);
@@ -173,6 +192,9 @@ public final class LeaseDriver implements AutoCloseable {
                     }
                 }
                 step(new LockEvent.Renew(id));
+                if (horizon != null && n > 0) {
+                    horizon.ensure(); // before RENEWED leaves: a renewal extends leases to now + L
+                }
                 f.complete(n);
             });
             return f;
@@ -270,6 +292,12 @@ public final class LeaseDriver implements AutoCloseable {
         }
         LockReady ready = table.ready();
         long now = clock.getAsLong();
+        if (horizon != null && ready.grants().stream().anyMatch(g -> {
+            Waiter w = waiters.get(g.requestId());
+            return w != null && w.group() == null;
+        })) {
+            horizon.ensure(); // before any grant to a connection leaves; transient locks die with the process
+        }
         for (LockReady.Grant g : ready.grants()) {
             Waiter w = waiters.remove(g.requestId());
             if (w == null) {
@@ -350,6 +378,17 @@ public final class LeaseDriver implements AutoCloseable {
             thread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (horizon != null && thread.isTerminated()) {
+            // The driver thread is gone: nothing more is granted or renewed, the table is ours.
+            long now = clock.getAsLong();
+            long remaining = 0;
+            for (Lease l : table.leases()) {
+                if (!l.holder().contains("#")) { // a connection's lease (lost ones too), not a transient lock
+                    remaining = Math.max(remaining, l.expiresAtNanos() - now);
+                }
+            }
+            horizon.stopped(remaining > 0 ? TimeUnit.NANOSECONDS.toMillis(remaining) + 1 : 0);
         }
         LeaseRefused closed = new LeaseRefused(ErrorCode.BUSY, "the node is shutting down");
         for (Waiter w : new ArrayList<>(waiters.values())) {

@@ -24,6 +24,7 @@ public final class LockMetrics {
     private final Counter expiries;
     private final Timer leaseWait;
     private final Timer mutationWait;
+    private final java.util.concurrent.atomic.AtomicLong graceMillis = new java.util.concurrent.atomic.AtomicLong();
 
     public LockMetrics(MeterRegistry registry) {
         for (LockMode m : LockMode.values()) {
@@ -46,8 +47,16 @@ public final class LockMetrics {
                 .register(registry);
         leaseWait = Timer.builder("pohmelfs.node.leases.wait").tag("kind", "acquire")
                 .description("time from a lock request to its grant").publishPercentileHistogram().register(registry);
+        io.micrometer.core.instrument.Gauge.builder("pohmelfs.node.leases.grace", graceMillis, g -> g.get() / 1000.0)
+                .baseUnit("seconds").description("grace period applied after this start (nothing granted, no mutation)")
+                .register(registry);
         mutationWait = Timer.builder("pohmelfs.node.leases.wait").tag("kind", "mutation")
                 .description("time from a lock request to its grant").publishPercentileHistogram().register(registry);
+    }
+
+    /** The grace period this start applies (lease horizon, design.md §3.6). */
+    void grace(long nanos) {
+        graceMillis.set(TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 
     void held(int shared, int exclusive) {

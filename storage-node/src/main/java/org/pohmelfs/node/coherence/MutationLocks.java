@@ -8,7 +8,8 @@ import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.ObjectPath;
 
 /**
- * Which locks a transaction needs before it is applied (design.md §3.1 "What a command takes").
+ * Which locks a transaction needs before it is applied (design.md §3.1 "What a command takes",
+ * §3.4): EXCLUSIVE on what it changes, INTENT on every proper ancestor.
  * Pure. The driver takes them as transient locks for a connection that sends a mutation, so the
  * leases of every other connection on those objects are recalled first.
  */
@@ -29,32 +30,21 @@ public final class MutationLocks {
         TreeMap<ObjectPath, Need> needs = new TreeMap<>();
         for (Command c : commands) {
             switch (c) {
-                case Command.Write w -> {
-                    x(needs, w.path(), LockScope.OBJECT);
-                    if (w.create()) {
-                        parent(needs, w.path());
-                    }
-                }
-                case Command.Truncate t -> x(needs, t.path(), LockScope.OBJECT);
-                case Command.SetAttr s -> x(needs, s.path(), LockScope.OBJECT);
-                case Command.XattrSet s -> x(needs, s.path(), LockScope.OBJECT);
-                case Command.XattrRemove r -> x(needs, r.path(), LockScope.OBJECT);
-                case Command.Create cr -> created(needs, cr.path(), cr.parents());
-                case Command.Mkdir m -> created(needs, m.path(), m.parents());
-                case Command.Delete d -> {
-                    x(needs, d.path(), d.recursive() ? LockScope.SUBTREE : LockScope.OBJECT);
-                    parent(needs, d.path());
-                }
+                case Command.Write w -> changed(needs, w.path(), LockScope.OBJECT);
+                case Command.Truncate t -> changed(needs, t.path(), LockScope.OBJECT);
+                case Command.SetAttr s -> changed(needs, s.path(), LockScope.OBJECT);
+                case Command.XattrSet s -> changed(needs, s.path(), LockScope.OBJECT);
+                case Command.XattrRemove r -> changed(needs, r.path(), LockScope.OBJECT);
+                case Command.Create cr -> changed(needs, cr.path(), LockScope.OBJECT);
+                case Command.Mkdir m -> changed(needs, m.path(), LockScope.OBJECT);
+                case Command.Delete d -> changed(needs, d.path(), d.recursive() ? LockScope.SUBTREE : LockScope.OBJECT);
                 case Command.Rename r -> {
-                    x(needs, r.from(), LockScope.SUBTREE);
-                    x(needs, r.to(), LockScope.SUBTREE);
-                    parent(needs, r.from());
-                    parent(needs, r.to());
+                    changed(needs, r.from(), LockScope.SUBTREE);
+                    changed(needs, r.to(), LockScope.SUBTREE);
                 }
                 case Command.Copy cp -> {
                     add(needs, cp.from(), LockMode.SHARED, LockScope.SUBTREE);
-                    x(needs, cp.to(), LockScope.SUBTREE);
-                    parent(needs, cp.to());
+                    changed(needs, cp.to(), LockScope.SUBTREE);
                 }
                 case Command.Ping p -> { }
                 case Command.Statfs s -> { }
@@ -79,31 +69,24 @@ public final class MutationLocks {
         return List.copyOf(needs.values());
     }
 
-    /** CREATE and MKDIR change the parent's listing; with {@code parents}, every ancestor's may change. */
-    private static void created(TreeMap<ObjectPath, Need> needs, String path, boolean parents) {
-        x(needs, path, LockScope.OBJECT);
+    /**
+     * A change at {@code path}: EXCLUSIVE on the path itself ({@code scope} SUBTREE when the
+     * change reaches below it), INTENT on every proper ancestor up to the root (design §3.4): the
+     * change alters each ancestor's version and its parent's listing, so their SHARED leases are
+     * recalled, while writers below one directory do not exclude each other. A create or delete
+     * needs nothing more: the parent's listing is covered by its INTENT. Two creates of one name
+     * meet on the name's EXCLUSIVE lock.
+     */
+    private static void changed(TreeMap<ObjectPath, Need> needs, String path, LockScope scope) {
         ObjectPath p = parse(path);
         if (p == null) {
             return;
         }
+        add(needs, p, LockMode.EXCLUSIVE, scope);
         while (!p.isRoot()) {
             p = p.parent();
-            add(needs, p, LockMode.EXCLUSIVE, LockScope.OBJECT);
-            if (!parents) {
-                break;
-            }
+            add(needs, p, LockMode.INTENT, LockScope.OBJECT);
         }
-    }
-
-    private static void parent(TreeMap<ObjectPath, Need> needs, String path) {
-        ObjectPath p = parse(path);
-        if (p != null && !p.isRoot()) {
-            add(needs, p.parent(), LockMode.EXCLUSIVE, LockScope.OBJECT);
-        }
-    }
-
-    private static void x(TreeMap<ObjectPath, Need> needs, String path, LockScope scope) {
-        add(needs, path, LockMode.EXCLUSIVE, scope);
     }
 
     private static void add(TreeMap<ObjectPath, Need> needs, String path, LockMode mode, LockScope scope) {

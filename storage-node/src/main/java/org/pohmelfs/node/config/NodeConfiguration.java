@@ -10,6 +10,7 @@ import org.pohmelfs.cluster.zk.ZkClients;
 import org.pohmelfs.node.cluster.EpochFence;
 import org.pohmelfs.node.cluster.MapFollower;
 import org.pohmelfs.node.coherence.LeaseDriver;
+import org.pohmelfs.node.coherence.LeaseHorizon;
 import org.pohmelfs.node.coherence.LockMetrics;
 import org.pohmelfs.node.server.IoExecutor;
 import org.springframework.beans.factory.ObjectProvider;
@@ -58,7 +59,8 @@ class NodeConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "pohmelfs.node.leases", havingValue = "true", matchIfMissing = true)
     LeaseDriver leaseDriver(NodeProperties p, MeterRegistry registry) {
-        return new LeaseDriver(p.leaseDuration(), new LockMetrics(registry), false);
+        LeaseHorizon horizon = LeaseHorizon.open(p.export().resolve(".pohmelfs"), p.leaseDuration(), System::currentTimeMillis);
+        return new LeaseDriver(p.leaseDuration(), new LockMetrics(registry), false, horizon);
     }
 
     /** The ZooKeeper client for the cluster map; only with {@code pohmelfs.node.zookeeper.connect}. */

@@ -26,7 +26,7 @@ import org.springframework.util.unit.DataSize;
  * @param tls                TLS for the native protocol
  * @param davLockMaxTimeout  the longest lifetime of a WebDAV lock (also what "Timeout: Infinite" gets)
  * @param leases             serve coherence leases (features locks and push) and make mutations wait for recalls
- * @param leaseDuration      L: how long a lease grant or renewal lasts, and the grace period after start
+ * @param leaseDuration      L: how long a lease grant or renewal lasts, and the longest grace period after start (design.md §3.6: lease horizon)
  * @param zookeeper          the cluster map in ZooKeeper (design.md §4.1); none when {@code connect} is unset
  */
 @ConfigurationProperties("pohmelfs.node")

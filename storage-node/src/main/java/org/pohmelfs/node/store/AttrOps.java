@@ -29,7 +29,6 @@ final class AttrOps {
         if (c.mode() < -1) {
             throw new StoreException(ErrorCode.INVALID_ARGUMENT, "invalid mode " + c.mode());
         }
-        long v = ch.newVersion();
         List<UndoRecord> undo = new ArrayList<>();
         undo.add(ch.meta(f, a));
         undo.addAll(ch.stampUndo(p));
@@ -41,7 +40,7 @@ final class AttrOps {
             Meta.setMtime(f, c.mtimeNanos());
         }
         touch(tx, f, a);
-        ch.stamp(p, v);
+        ch.stamp(p, tx);
         return new Result.Attrs(ReadOps.attrOf(ch.paths, p));
     }
 
@@ -70,14 +69,13 @@ final class AttrOps {
     }
 
     private void change(ObjectPath p, Path f, PosixFileAttributes a, String name, byte[] value, TxScope tx) throws IOException {
-        long v = ch.newVersion();
         List<UndoRecord> undo = new ArrayList<>();
         undo.add(new UndoRecord.Xattr(ch.paths.relative(f), name, Meta.get(f, name)));
         undo.addAll(ch.stampUndo(p));
         tx.before(undo);
         Meta.put(f, name, value);
         touch(tx, f, a);
-        ch.stamp(p, v);
+        ch.stamp(p, tx);
     }
 
     private static void touch(TxScope tx, Path f, PosixFileAttributes a) {

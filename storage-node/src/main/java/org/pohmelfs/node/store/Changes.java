@@ -11,8 +11,8 @@ import org.pohmelfs.protocol.ErrorCode;
 import org.pohmelfs.protocol.ObjectPath;
 
 /**
- * Building blocks shared by the mutating operations: undo records for metadata, version stamps
- * on an object and its ancestors, creating missing parents, and the size-limit check.
+ * Building blocks shared by the mutating operations: undo records for metadata, versions of an
+ * object and its ancestors (rule B), creating missing parents, and the size-limit check.
  *
  * <p>Every helper that changes the export first hands its undo records to the {@link TxScope}.
  */
@@ -21,21 +21,15 @@ final class Changes {
     static final int DEFAULT_DIR_MODE = 0755;
 
     final ExportPaths paths;
-    final VersionCounter counter;
     final Usage usage;
     final Trash trash;
     final StoreSettings settings;
 
-    Changes(ExportPaths paths, VersionCounter counter, Usage usage, Trash trash, StoreSettings settings) {
+    Changes(ExportPaths paths, Usage usage, Trash trash, StoreSettings settings) {
         this.paths = paths;
-        this.counter = counter;
         this.usage = usage;
         this.trash = trash;
         this.settings = settings;
-    }
-
-    long newVersion() throws IOException {
-        return counter.next();
     }
 
     /** The undo record restoring mtime and mode of an existing object. */
@@ -61,18 +55,31 @@ final class Changes {
         }
     }
 
-    /** Sets version {@code v} on {@code p} (if it exists) and on every ancestor up to the root. */
-    void stamp(ObjectPath p, long v) throws IOException {
-        byte[] b = Meta.versionBytes(v);
+    /**
+     * Versions after a change to {@code p} (rule B, design §4.5): a file gets the transaction's
+     * stamp; a directory, and every ancestor up to the root, get {@code version + stamp}
+     * (mod 2^64), once per transaction. Addition commutes, so the versions after a set of
+     * transactions do not depend on the order they ran in. Missing objects are skipped.
+     */
+    void stamp(ObjectPath p, TxScope tx) throws IOException {
         for (ObjectPath q = p; ; q = q.parent()) {
             Path f = paths.resolve(q);
-            if (ExportPaths.attrs(f) != null) {
-                Meta.put(f, Meta.VERSION, b);
+            PosixFileAttributes a = ExportPaths.attrs(f);
+            if (a != null && !a.isDirectory()) {
+                Meta.put(f, Meta.VERSION, Meta.versionBytes(tx.stamp));
+            } else if (a != null && tx.versioned.add(f)) {
+                Meta.put(f, Meta.VERSION, Meta.versionBytes(Meta.version(f) + tx.stamp));
             }
             if (q.isRoot()) {
                 return;
             }
         }
+    }
+
+    /** A directory this transaction created: its version is the stamp, not advanced again. */
+    void created(Path dir, TxScope tx) throws IOException {
+        Meta.put(dir, Meta.VERSION, Meta.versionBytes(tx.stamp));
+        tx.versioned.add(dir);
     }
 
     /**
@@ -104,6 +111,7 @@ final class Changes {
         tx.before(meta(parent), new UndoRecord.Created(paths.relative(f)));
         Files.createDirectory(f);
         Meta.setMode(f, mode | 0700);
+        created(f, tx);
         tx.account(0, 1);
         tx.touchedDirs.add(parent);
         tx.touchedDirs.add(f);

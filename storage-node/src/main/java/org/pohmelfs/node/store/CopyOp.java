@@ -18,7 +18,7 @@ import org.pohmelfs.protocol.Result;
 
 /**
  * Server-side Copy of a file or a whole tree. Copies bytes, permission bits and client xattrs;
- * every copied object gets the command's new version (a copy is a new object). A symbolic link
+ * every copied object gets the transaction's stamp as its version (a copy is a new object). A symbolic link
  * inside the source tree refuses the copy (ACCESS_DENIED), like every other symlink.
  * Undo is one record: the target tree is removed.
  */
@@ -53,31 +53,31 @@ final class CopyOp {
         }
         Trees.Size size = sa.isDirectory() ? Trees.measure(src) : new Trees.Size(sa.size(), 1);
         ch.checkSpace(size.bytes(), tx);
-        long v = ch.newVersion();
         if (da != null) {
-            tree.moveToTrash(dst, v, tx, List.of());
+            tree.moveToTrash(dst, tx, List.of());
         }
         List<UndoRecord> undo = new ArrayList<>();
         undo.add(ch.meta(dst.getParent()));
         undo.add(new UndoRecord.Created(ch.paths.relative(dst)));
         undo.addAll(ch.stampUndo(to.parent()));
         tx.before(undo);
-        copyTree(src, dst, v);
+        copyTree(src, dst, tx);
         tx.account(size.bytes(), size.objects());
         tx.touchedDirs.add(dst.getParent());
         tx.touchedDirs.add(dst);
-        ch.stamp(to.parent(), v);
+        ch.stamp(to.parent(), tx);
         return new Result.Attrs(ReadOps.attrOf(ch.paths, to));
     }
 
-    private void copyTree(Path src, Path dst, long v) throws IOException {
-        byte[] version = Meta.versionBytes(v);
+    private void copyTree(Path src, Path dst, TxScope tx) throws IOException {
+        byte[] version = Meta.versionBytes(tx.stamp);
         Files.walkFileTree(src, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes a) throws IOException {
                 Path target = dst.resolve(src.relativize(dir).toString());
                 Files.createDirectory(target);
                 copyMeta(dir, target, version);
+                tx.versioned.add(target);
                 return FileVisitResult.CONTINUE;
             }
 

@@ -37,7 +37,6 @@ final class FileOps {
         long end = c.offset() + data.remaining();
         Path f = ch.paths.resolve(p);
         PosixFileAttributes a = ExportPaths.attrs(f);
-        long v = ch.newVersion();
         List<UndoRecord> undo = new ArrayList<>();
         if (a == null) {
             if (!c.create()) {
@@ -60,7 +59,7 @@ final class FileOps {
             long oldSize = a.size();
             ch.checkSpace(Math.max(0, end - oldSize), tx);
             undo.add(ch.meta(f, a));
-            undo.add(saveRange(f, c.offset(), Math.min(end, oldSize), oldSize, v, tx));
+            undo.add(saveRange(f, c.offset(), Math.min(end, oldSize), oldSize, tx));
             undo.addAll(ch.stampUndo(p));
             tx.before(undo);
             try (FileChannel fc = FileChannel.open(f, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
@@ -69,7 +68,7 @@ final class FileOps {
             tx.account(Math.max(0, end - oldSize), 0);
         }
         tx.touchedFiles.add(f);
-        ch.stamp(p, v);
+        ch.stamp(p, tx);
         return new Result.Attrs(ReadOps.attrOf(ch.paths, p));
     }
 
@@ -80,7 +79,6 @@ final class FileOps {
         }
         Path f = ch.paths.resolve(p);
         PosixFileAttributes a = ExportPaths.attrs(f);
-        long v = ch.newVersion();
         if (a != null) {
             if (c.exclusive()) {
                 throw new StoreException(ErrorCode.EXISTS, "exists: " + p);
@@ -88,7 +86,7 @@ final class FileOps {
             requireFile(a, p);
             List<UndoRecord> undo = new ArrayList<>();
             undo.add(ch.meta(f, a));
-            undo.add(saveRange(f, 0, a.size(), a.size(), v, tx));
+            undo.add(saveRange(f, 0, a.size(), a.size(), tx));
             undo.addAll(ch.stampUndo(p));
             tx.before(undo);
             try (FileChannel fc = FileChannel.open(f, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
@@ -109,7 +107,7 @@ final class FileOps {
             tx.touchedDirs.add(f.getParent());
         }
         tx.touchedFiles.add(f);
-        ch.stamp(p, v);
+        ch.stamp(p, tx);
         return new Result.Attrs(ReadOps.attrOf(ch.paths, p));
     }
 
@@ -123,10 +121,9 @@ final class FileOps {
         requireFile(a, p);
         long oldSize = a.size();
         ch.checkSpace(c.size() - oldSize, tx);
-        long v = ch.newVersion();
         List<UndoRecord> undo = new ArrayList<>();
         undo.add(ch.meta(f, a));
-        undo.add(saveRange(f, Math.min(c.size(), oldSize), oldSize, oldSize, v, tx));
+        undo.add(saveRange(f, Math.min(c.size(), oldSize), oldSize, oldSize, tx));
         undo.addAll(ch.stampUndo(p));
         tx.before(undo);
         try (FileChannel fc = FileChannel.open(f, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
@@ -134,7 +131,7 @@ final class FileOps {
         }
         tx.account(c.size() - oldSize, 0);
         tx.touchedFiles.add(f);
-        ch.stamp(p, v);
+        ch.stamp(p, tx);
         return new Result.Attrs(ReadOps.attrOf(ch.paths, p));
     }
 
@@ -148,7 +145,7 @@ final class FileOps {
     }
 
     /** The undo record restoring bytes [from, to) and size {@code oldSize}. */
-    private UndoRecord saveRange(Path f, long from, long to, long oldSize, long v, TxScope tx) throws IOException {
+    private UndoRecord saveRange(Path f, long from, long to, long oldSize, TxScope tx) throws IOException {
         String rel = ch.paths.relative(f);
         long n = Math.max(0, to - from);
         try (FileChannel fc = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
@@ -160,7 +157,7 @@ final class FileOps {
                 }
                 return new UndoRecord.Bytes(rel, from, b.array(), null, oldSize);
             }
-            Path side = ch.trash.newSideFile(v);
+            Path side = ch.trash.newSideFile(tx.stamp);
             try (FileChannel out = FileChannel.open(side, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 long done = 0;
                 while (done < n) {

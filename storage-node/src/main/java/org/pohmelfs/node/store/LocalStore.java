@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalStore.class);
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final StoreSettings settings;
     private final ExportPaths paths;
     private final Usage usage = new Usage();
-    private final VersionCounter counter;
     private final Trash trash;
     private final ReadOps reads;
     private final FileOps files;
@@ -48,9 +48,8 @@ public final class LocalStore implements AutoCloseable {
         this.paths = paths;
         Path state = Files.createDirectories(paths.stateDir());
         Meta.checkSupport(state);
-        this.counter = VersionCounter.open(state);
         this.trash = new Trash(state, usage);
-        Changes changes = new Changes(paths, counter, usage, trash, settings);
+        Changes changes = new Changes(paths, usage, trash, settings);
         this.reads = new ReadOps(paths);
         this.files = new FileOps(changes);
         this.trees = new TreeOps(changes);
@@ -73,7 +72,7 @@ public final class LocalStore implements AutoCloseable {
         return paths.stateDir();
     }
 
-    /** After recovery: removes leftover trash and undo files, counts usage, versions past any seen. */
+    /** After recovery: removes leftover trash and undo files, counts usage, versions what has none. */
     public void start() throws IOException {
         trash.purgeAllUncounted();
         List<Path> unversioned = new ArrayList<>();
@@ -82,7 +81,6 @@ public final class LocalStore implements AutoCloseable {
             if (v == 0) {
                 unversioned.add(p);
             }
-            counter.atLeast(v);
         });
         stamp(unversioned);
         log.info("export {}: {} bytes in {} objects", paths.root(), usage.bytes(), usage.objects());
@@ -94,6 +92,10 @@ public final class LocalStore implements AutoCloseable {
      * otherwise they would all share the ETag of version 0, and their folders would not show that
      * something appeared below them. Nothing is served yet, so no transaction is needed; a crash
      * half-way leaves objects without a version, which the next start stamps.
+     *
+     * <p>Each gets a random non-zero version (not a transaction stamp: no transaction names it),
+     * so an ETag from an earlier life of a wiped export does not come back. Replicas seeded by
+     * hand therefore disagree on these versions until resync (design §4.5).
      */
     private void stamp(List<Path> unversioned) throws IOException {
         if (unversioned.isEmpty()) {
@@ -106,14 +108,26 @@ public final class LocalStore implements AutoCloseable {
             }
         }
         for (Path p : todo) {
-            Meta.put(p, Meta.VERSION, Meta.versionBytes(counter.next()));
+            Meta.put(p, Meta.VERSION, Meta.versionBytes(randomVersion()));
         }
         log.info("export {}: gave {} unversioned objects a version ({} with their folders)", paths.root(),
                 unversioned.size(), todo.size());
     }
 
-    public TxScope newScope(TxScope.UndoSink sink) {
-        return new TxScope(sink);
+    private static long randomVersion() {
+        long v;
+        do {
+            v = RANDOM.nextLong();
+        } while (v == 0);
+        return v;
+    }
+
+    /** A scope for the transaction whose version stamp is {@code stamp} ({@link TxStamp}, never 0). */
+    public TxScope newScope(TxScope.UndoSink sink, long stamp) {
+        if (stamp == 0) {
+            throw new IllegalArgumentException("a transaction stamp is never 0");
+        }
+        return new TxScope(sink, stamp);
     }
 
     /** Runs one command; mutating ones need {@code tx} (null only for read-only requests). */

@@ -34,11 +34,10 @@ final class TreeOps {
             }
             throw new StoreException(ErrorCode.EXISTS, "exists: " + p);
         }
-        long v = ch.newVersion();
         ch.ensureParent(p, c.parents(), tx);
         tx.before(ch.stampUndo(p.parent()));
         ch.createDirectory(p, f, Changes.modeOrDefault(c.mode(), Changes.DEFAULT_DIR_MODE), tx);
-        ch.stamp(p, v);
+        ch.stamp(p, tx);
         return new Result.Attrs(ReadOps.attrOf(ch.paths, p));
     }
 
@@ -52,10 +51,9 @@ final class TreeOps {
         if (a.isDirectory() && !c.recursive() && !isEmpty(f)) {
             throw new StoreException(ErrorCode.NOT_EMPTY, "directory not empty: " + p);
         }
-        long v = ch.newVersion();
-        moveToTrash(f, v, tx, List.of());
+        moveToTrash(f, tx, List.of());
         tx.before(ch.stampUndo(p.parent()));
-        ch.stamp(p.parent(), v);
+        ch.stamp(p.parent(), tx);
         return new Result.Ok();
     }
 
@@ -82,11 +80,10 @@ final class TreeOps {
             }
             checkReplaceable(sa, da, dst, to);
         }
-        long v = ch.newVersion();
         List<UndoRecord> undo = new ArrayList<>();
         undo.add(ch.meta(dst.getParent()));
         if (da != null) {
-            moveToTrash(dst, v, tx, undo);
+            moveToTrash(dst, tx, undo);
             undo = new ArrayList<>();
         }
         undo.add(ch.meta(src.getParent()));
@@ -98,8 +95,8 @@ final class TreeOps {
         Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
         tx.touchedDirs.add(src.getParent());
         tx.touchedDirs.add(dst.getParent());
-        ch.stamp(from.parent(), v);
-        ch.stamp(to, v);
+        ch.stamp(from.parent(), tx);
+        ch.stamp(to, tx);
         return new Result.Attrs(ReadOps.attrOf(ch.paths, to));
     }
 
@@ -120,8 +117,8 @@ final class TreeOps {
     }
 
     /** Journals {@code prefix} plus the move, then renames {@code f} into the trash. */
-    void moveToTrash(Path f, long v, TxScope tx, List<UndoRecord> prefix) throws IOException {
-        Path t = ch.trash.newEntry(v);
+    void moveToTrash(Path f, TxScope tx, List<UndoRecord> prefix) throws IOException {
+        Path t = ch.trash.newEntry(tx.stamp);
         List<UndoRecord> undo = new ArrayList<>(prefix);
         undo.add(ch.meta(f.getParent()));
         undo.add(new UndoRecord.Moved(ch.paths.relative(f), ch.paths.relative(t)));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -25,6 +26,13 @@ public final class TxScope {
     }
 
     private final UndoSink sink;
+    /** This transaction's version stamp ({@link TxStamp}). */
+    final long stamp;
+    /**
+     * Directories whose version this transaction has already set or advanced: rule B adds the
+     * stamp once per transaction, however many of its commands touch below a directory.
+     */
+    final Set<Path> versioned = new HashSet<>();
     private final List<UndoRecord> records = new ArrayList<>();
     final Set<Path> touchedFiles = new LinkedHashSet<>();
     final Set<Path> touchedDirs = new LinkedHashSet<>();
@@ -33,8 +41,14 @@ public final class TxScope {
     long bytesDelta;
     long objectsDelta;
 
-    TxScope(UndoSink sink) {
+    TxScope(UndoSink sink, long stamp) {
         this.sink = sink;
+        this.stamp = stamp;
+    }
+
+    /** The version stamp that this transaction gives what it writes and creates. */
+    public long stamp() {
+        return stamp;
     }
 
     /** Journals {@code rs}; the caller makes the changes only after this returns. */

@@ -8,14 +8,16 @@
  *       {@code ObjectPath.parse}; the first component may not be {@code .pohmelfs}; each existing
  *       component is checked without following links and any symbolic link is ACCESS_DENIED,
  *       wherever it points. Files are opened with NOFOLLOW_LINKS too.</li>
- *   <li><b>State folder</b> {@code .pohmelfs/}: {@code journal}, {@code version-mark},
+ *   <li><b>State folder</b> {@code .pohmelfs/}: {@code journal},
  *       {@code trash/} (deleted and replaced trees awaiting removal), {@code undo/} (large saved
  *       byte ranges). Never listed, never addressable by clients.</li>
  *   <li><b>Versions and xattrs</b> live in {@code user.*} xattrs ({@code user.pohmelfs.v}, 8 bytes;
- *       client attribute n in {@code user.pohmelfs.x.n}), so renames carry them. Every mutating
- *       command takes one number from {@link org.pohmelfs.node.store.VersionCounter} and stamps
- *       the changed object and every ancestor up to the root with it. Objects an operator adds
- *       behind the node's back have version 0 until first changed through the node.</li>
+ *       client attribute n in {@code user.pohmelfs.x.n}), so renames carry them. Versions follow
+ *       rule B (design §4.5): each transaction has a stamp ({@link org.pohmelfs.node.store.TxStamp},
+ *       a hash of peer id, incarnation and txid); files it writes and folders it creates get the
+ *       stamp, every folder it changes and every ancestor up to the root advance by it (mod 2^64),
+ *       once per transaction. Objects an operator adds behind the node's back get a random
+ *       version at the next start.</li>
  *   <li><b>Undo</b>: every change is preceded by {@link org.pohmelfs.node.store.UndoRecord}s handed
  *       to the {@link org.pohmelfs.node.store.TxScope} (which journals them), including old
  *       mtimes/modes and old versions, so a rollback restores the tree exactly.</li>

@@ -16,6 +16,7 @@ import org.pohmelfs.node.locks.LockGuard;
 import org.pohmelfs.node.store.LocalStore;
 import org.pohmelfs.node.store.StoreSettings;
 import org.pohmelfs.node.store.TxScope;
+import org.pohmelfs.node.store.TxStamp;
 import org.pohmelfs.node.store.UndoRecord;
 import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.ErrorCode;
@@ -201,7 +202,7 @@ public final class TransactionManager implements AutoCloseable {
             }
             journal.append(records, settings.fsync());
             begun[0] = true;
-        });
+        }, TxStamp.of(key.peerId(), key.incarnation(), key.txid()));
         List<org.pohmelfs.protocol.DavLock> locksBefore = locks.table().all();
         Message.Reply reply = run(request, tx);
         boolean committed = reply.ok();

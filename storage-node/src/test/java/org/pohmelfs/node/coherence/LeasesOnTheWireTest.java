@@ -192,6 +192,43 @@ class LeasesOnTheWireTest {
         assertThat(queued).failsWithin(PATIENCE);
     }
 
+    /**
+     * A caller gives up an ACQUIRE (its own timeout cancels the Mono) that the node grants later,
+     * once the deaf holder's lease ran out. The connection keeps renewing (it holds another lease),
+     * so a grant it did not give back would live as long as the connection: it must release it.
+     */
+    @Test
+    void aGrantThatArrivesAfterTheCallerGaveUpIsReleased() throws Exception {
+        node();
+        LeaseNode.Client deaf = node.client("gw-deaf", r -> Mono.never());
+        acquire(deaf, "/f", LockMode.EXCLUSIVE, LockScope.OBJECT);
+        LeaseNode.Client w = node.client("gw-w");
+        acquire(w, "/other", LockMode.SHARED, LockScope.OBJECT);
+        assertThat(w.connection.acquire("/f", LockMode.EXCLUSIVE, LockScope.OBJECT).timeout(Duration.ofMillis(100))
+                .onErrorResume(java.util.concurrent.TimeoutException.class, e -> Mono.empty()).block(PATIENCE)).isNull();
+        await().atMost(PATIENCE).until(() -> w.connection.lateGrantsReleased() == 1);
+        await().atMost(PATIENCE).until(() -> leases().stream().noneMatch(l -> l.path().toString().equals("/f")));
+        assertThat(leases()).extracting(l -> l.path().toString()).containsExactly("/other");
+        // The connection stays usable for that path.
+        assertThat(acquire(w, "/f", LockMode.SHARED, LockScope.OBJECT).mode()).isEqualTo(LockMode.SHARED);
+    }
+
+    /** The same when the connection's request timeout, not the caller, gave the ACQUIRE up. */
+    @Test
+    void aGrantThatArrivesAfterTheRequestTimedOutIsReleased() throws Exception {
+        node();
+        LeaseNode.Client deaf = node.client("gw-deaf", r -> Mono.never());
+        acquire(deaf, "/f", LockMode.EXCLUSIVE, LockScope.OBJECT);
+        LeaseNode.Client w = node.client(new org.pohmelfs.client.NodeClient(org.pohmelfs.client.ClientSettings
+                .defaults("gw-w", "test").withRequestTimeout(Duration.ofMillis(300))), new LeaseNode.Client("gw-w", r -> Mono.empty()));
+        acquire(w, "/other", LockMode.SHARED, LockScope.OBJECT);
+        assertThat(acquireLater(w, "/f", LockMode.EXCLUSIVE, LockScope.OBJECT)).failsWithin(PATIENCE)
+                .withThrowableThat().havingCause().isInstanceOf(NodeException.Timeout.class);
+        await().atMost(PATIENCE).until(() -> w.connection.lateGrantsReleased() == 1);
+        await().atMost(PATIENCE).until(() -> leases().stream().noneMatch(l -> l.path().toString().equals("/f")));
+        assertThat(leases()).extracting(l -> l.path().toString()).containsExactly("/other");
+    }
+
     @Test
     void renewalKeepsALeaseForManyLeaseDurations() throws Exception {
         node();
@@ -252,6 +289,54 @@ class LeasesOnTheWireTest {
         assertThat(run(tool, new Command.Delete("/dir/f", false)).ok()).isTrue();
         assertThat(seenAtRecall).containsExactly("/dir=new"); // the file still exists when the parent is recalled
         assertThat(leases()).extracting(l -> l.path().toString()).containsExactly("/other");
+    }
+
+    /**
+     * Design §3.4: a change takes INTENT on every ancestor. A cached listing (S) of each ancestor
+     * is recalled, seeing the old version, before the change is visible; a cached sibling, a
+     * sibling folder and an unrelated folder are not; reads recall nothing.
+     */
+    @Test
+    void aChangeDeepBelowRecallsEveryCachedAncestorAndNoSibling() throws Exception {
+        node();
+        NodeConnection tool = node.plain("tool");
+        assertThat(run(tool, new Command.Mkdir("/d/e", true, 0755), write("/d/e/f", "old"), write("/d/g", "g"),
+                new Command.Mkdir("/d/h", false, 0755), new Command.Mkdir("/x", false, 0755)).ok()).isTrue();
+        NodeConnection observer = node.plain("observer");
+        List<String> seenAtRecall = new CopyOnWriteArrayList<>();
+        LeaseNode.Client a = node.client("gw-a", recall -> Mono.fromFuture(observer.execute(new Command.Stat(recall.path())))
+                .doOnNext(reply -> seenAtRecall.add(recall.path() + "=" + version(reply))).then());
+        List<String> cached = List.of("/", "/d", "/d/e", "/d/g", "/d/h", "/x");
+        java.util.Map<String, Long> before = new java.util.TreeMap<>();
+        for (String p : cached) {
+            before.put(p, acquire(a, p, LockMode.SHARED, LockScope.OBJECT).attr().orElseThrow().version());
+        }
+        assertThat(run(tool, new Command.Read("/d/e/f", 0, 10), new Command.List("/d", "", 10),
+                new Command.Stat("/d/g")).ok()).isTrue();
+        assertThat(a.recalls).as("reads recall nothing").isEmpty();
+
+        // An overwrite (no create: the listing of /d/e keeps its names) still changes every
+        // ancestor's version, so each cached ancestor is recalled, and sees the old state.
+        assertThat(run(tool, new Command.Write("/d/e/f", 0, ByteBuffer.wrap("new".getBytes(StandardCharsets.UTF_8)),
+                false)).ok()).isTrue();
+        assertThat(seenAtRecall).containsExactlyInAnyOrder("/=" + before.get("/"), "/d=" + before.get("/d"),
+                "/d/e=" + before.get("/d/e"));
+        assertThat(leases()).extracting(l -> l.path().toString()).containsExactlyInAnyOrder("/d/g", "/d/h", "/x");
+        for (String p : List.of("/", "/d", "/d/e")) {
+            assertThat(version(run(observer, new Command.Stat(p)))).as(p).isNotEqualTo(before.get(p));
+        }
+        for (String p : List.of("/d/g", "/d/h", "/x")) {
+            assertThat(version(run(observer, new Command.Stat(p)))).as(p).isEqualTo(before.get(p));
+        }
+
+        // A create in the sibling folder: recalls it (its listing changes) and the re-cached
+        // ancestors, not the sibling file or the unrelated folder.
+        acquire(a, "/", LockMode.SHARED, LockScope.OBJECT);
+        acquire(a, "/d", LockMode.SHARED, LockScope.OBJECT);
+        a.recalls.clear();
+        assertThat(run(tool, write("/d/h/new", "n")).ok()).isTrue();
+        assertThat(a.recalls).extracting(r -> r.path()).containsExactlyInAnyOrder("/", "/d", "/d/h");
+        assertThat(leases()).extracting(l -> l.path().toString()).containsExactlyInAnyOrder("/d/g", "/x");
     }
 
     @Test
@@ -333,6 +418,10 @@ class LeasesOnTheWireTest {
                 assertThat(r.ok()).isTrue();
             }
         }
+    }
+
+    private static long version(Message.Reply reply) {
+        return ((Result.Attrs) reply.results().getFirst()).attr().version();
     }
 
     private static String text(Message.Reply reply) {

@@ -20,17 +20,36 @@ import org.pohmelfs.protocol.Message;
 
 /**
  * Kills a child JVM ({@link CrashChild}) with SIGKILL in the middle of its transactions, several
- * times, and checks after each kill that the export holds exactly the committed transactions.
+ * times, and checks after each kill that the export holds exactly the committed transactions,
+ * with the same versions as a reference export that applied them without a crash (rule B makes
+ * versions a function of the set of committed transactions).
  */
 class CrashAtomicityTest {
     private static final int KILLS = 10;
 
+    private static final long ROOT_VERSION = 0x5eed_0000_0000_0001L;
+
     @TempDir
     Path dir;
+    private TransactionManager reference;
+    private long referenceAt;
 
     @Test
     void sigkillNeverLeavesAHalfAppliedTransaction() throws Exception {
         Path export = Files.createDirectory(dir.resolve("export"));
+        Fixture.seedRootVersion(export, ROOT_VERSION);
+        Path ref = Files.createDirectory(dir.resolve("reference"));
+        Fixture.seedRootVersion(ref, ROOT_VERSION);
+        reference = TransactionManager.open(StoreSettings.defaults(ref).withFsync(false));
+        CrashChild.check(reference.apply(CrashChild.PEER, CrashChild.INCARNATION, CrashChild.setup()));
+        try {
+            kill(export, ref);
+        } finally {
+            reference.close();
+        }
+    }
+
+    private void kill(Path export, Path ref) throws Exception {
         Random random = new Random(20240611L);
         long lastReported = -1;
         String lastReply = null;
@@ -60,7 +79,7 @@ class CrashAtomicityTest {
                     lastReply = parts[2];
                 }
             }
-            interrupted += verify(export, lastReported, lastReply) ? 1 : 0;
+            interrupted += verify(export, ref, lastReported, lastReply) ? 1 : 0;
         }
         System.out.println("kills that interrupted a transaction: " + interrupted + " of " + KILLS);
     }
@@ -74,7 +93,7 @@ class CrashAtomicityTest {
     }
 
     /** Returns whether the kill interrupted a transaction (its journal ends without a decision). */
-    private static boolean verify(Path export, long lastReported, String lastReply) throws IOException {
+    private boolean verify(Path export, Path ref, long lastReported, String lastReply) throws IOException {
         List<JournalRecord> journal = Journal.read(export.resolve(".pohmelfs/journal"));
         boolean interrupted = !journal.isEmpty() && !(journal.getLast() instanceof JournalRecord.End);
         try (TransactionManager tm = TransactionManager.open(StoreSettings.defaults(export))) {
@@ -94,10 +113,16 @@ class CrashAtomicityTest {
             byte expected = n == 0 ? (byte) '0' : (byte) ('a' + n % 26);
             assertThat(big[0]).isEqualTo(expected);
             assertThat(big[big.length - 1]).isEqualTo(expected);
+            while (referenceAt < n) {
+                referenceAt++;
+                CrashChild.check(reference.apply(CrashChild.PEER, CrashChild.INCARNATION, CrashChild.transaction(referenceAt)));
+            }
+            assertThat(Fixture.versions(export)).as("versions after recovery, as without a crash").isEqualTo(Fixture.versions(ref));
 
             Message.Reply resent = tm.apply(CrashChild.PEER, CrashChild.INCARNATION, CrashChild.transaction(lastReported));
             assertThat(resent).isEqualTo(ReplyCodec.decode(lastReported, HexFormat.of().parseHex(lastReply)));
             assertThat(CrashChild.current(export)).as("the resend was not applied again").isEqualTo(n);
+            assertThat(Fixture.versions(export)).as("nor changed a version").isEqualTo(Fixture.versions(ref));
         }
         return interrupted;
     }

@@ -35,11 +35,7 @@ public final class CrashChild {
              FileOutputStream report = new FileOutputStream(args[2], true)) {
             long n = current(export);
             if (n == 0) {
-                Message.Reply r = tm.apply(PEER, INCARNATION, new Message.Request(0, 0, List.of(
-                        write("/a", "0"), write("/b", "0"), new Command.Mkdir("/left", false, 0),
-                        new Command.Mkdir("/right", false, 0), write("/left/token", "t"),
-                        new Command.Mkdir("/tree-0", false, 0), write("/big", "0".repeat(1_500_000)))));
-                check(r);
+                check(tm.apply(PEER, INCARNATION, setup()));
             }
             while (true) {
                 n++;
@@ -58,6 +54,14 @@ public final class CrashChild {
     static long current(Path export) throws IOException {
         Path a = export.resolve("a");
         return Files.exists(a) ? Long.parseLong(Files.readString(a, StandardCharsets.UTF_8)) : 0;
+    }
+
+    /** Transaction 0, which sets the export up. */
+    static Message.Request setup() {
+        return new Message.Request(0, 0, List.of(
+                write("/a", "0"), write("/b", "0"), new Command.Mkdir("/left", false, 0),
+                new Command.Mkdir("/right", false, 0), write("/left/token", "t"),
+                new Command.Mkdir("/tree-0", false, 0), write("/big", "0".repeat(1_500_000))));
     }
 
     static Message.Request transaction(long n) {
@@ -80,7 +84,7 @@ public final class CrashChild {
         return new Command.Write(path, 0, Fixture.bytes(data), true);
     }
 
-    private static void check(Message.Reply r) {
+    static void check(Message.Reply r) {
         if (!r.ok()) {
             throw new IllegalStateException("transaction failed: " + r.firstError());
         }

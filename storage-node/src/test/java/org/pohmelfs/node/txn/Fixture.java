@@ -25,15 +25,72 @@ import org.pohmelfs.protocol.Result;
 public final class Fixture {
     private final TransactionManager tm;
     private final AtomicLong txid = new AtomicLong();
-    /** A fresh incarnation per fixture, so a reopened node's durable reply cache does not answer. */
-    private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    private final String peer;
+    private final long incarnation;
 
+    /** A fresh incarnation per fixture, so a reopened node's durable reply cache does not answer. */
     public Fixture(TransactionManager tm) {
+        this(tm, "test", java.util.concurrent.ThreadLocalRandom.current().nextLong());
+    }
+
+    /** A fixture sending as this peer and incarnation (transaction stamps depend on them). */
+    public Fixture(TransactionManager tm, String peer, long incarnation) {
         this.tm = tm;
+        this.peer = peer;
+        this.incarnation = incarnation;
     }
 
     public Message.Reply send(Command... commands) {
-        return tm.apply("test", incarnation, new Message.Request(txid.incrementAndGet(), 0, List.of(commands)));
+        return sendAs(txid.incrementAndGet(), commands);
+    }
+
+    /** Sends the commands as transaction {@code id} of this fixture's peer and incarnation. */
+    public Message.Reply sendAs(long id, Command... commands) {
+        return tm.apply(peer, incarnation, new Message.Request(id, 0, List.of(commands)));
+    }
+
+    /** The version stamp of this fixture's transaction {@code id}. */
+    public long stampOf(long id) {
+        return org.pohmelfs.node.store.TxStamp.of(peer, incarnation, id);
+    }
+
+    /** The version (xattr {@code user.pohmelfs.v}) of every object below {@code root}, state folder excluded. */
+    public static TreeMap<String, Long> versions(Path root) throws IOException {
+        TreeMap<String, Long> out = new TreeMap<>();
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                if (d.equals(root.resolve(".pohmelfs"))) {
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE; // the trash empties in the background
+                }
+                add(d);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                add(f);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            private void add(Path p) throws IOException {
+                UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+                ByteBuffer b = ByteBuffer.allocate(8);
+                out.put("/" + root.relativize(p), v.list().contains("pohmelfs.v") && v.read("pohmelfs.v", b) == 8 ? b.getLong(0) : 0L);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Gives a new export's root a version before the node first opens it (otherwise the start
+     * draws a random one), so two test exports can be compared version for version.
+     */
+    public static void seedRootVersion(Path export, long v) throws IOException {
+        Files.getFileAttributeView(export, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .write("pohmelfs.v", ByteBuffer.allocate(8).putLong(0, v));
     }
 
     /** Runs the commands as one transaction and expects success. */
