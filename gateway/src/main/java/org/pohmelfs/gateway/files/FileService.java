@@ -367,12 +367,15 @@ public final class FileService {
             int attrs = tx.size() - 1;
             return write(tx).map(r -> Replies.result(r, attrs, Result.Attrs.class).attr());
         }, pipelineDepth, 1);
-        Mono<Attr> newest = written.collectList().map(all -> {
+        // Versions are stamps, not counters (design 4.5): which of several chunks the node
+        // applied last is not known from the replies, so a patch of several chunks answers
+        // with the attributes read after all of them.
+        Mono<Attr> newest = written.collectList().flatMap(all -> {
             if (all.size() != lastChunk + 1) {
-                throw new FileException(ErrorCode.INVALID_ARGUMENT, "the body is shorter than the " + length
-                        + " bytes the range announces");
+                return Mono.error(new FileException(ErrorCode.INVALID_ARGUMENT, "the body is shorter than the "
+                        + length + " bytes the range announces"));
             }
-            return all.stream().reduce((a, b) -> b.version() > a.version() ? b : a).orElseThrow();
+            return all.size() == 1 ? Mono.just(all.getFirst()) : stat(path);
         });
         return check.then(newest);
     }
