@@ -124,4 +124,84 @@ class CoherentCacheTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void writeThroughAReadThroughBIsNeverStale() throws Exception {
+        assertThat(send(a, "PUT", "/api/v1/files/rounds/x.txt?parents=true", "start".getBytes()).statusCode())
+                .isEqualTo(201);
+        for (int i = 0; i < 1000; i++) {
+            String body = "round " + i;
+            HttpResponse<byte[]> put = send(a, "PUT", "/api/v1/files/rounds/x.txt", body.getBytes());
+            assertThat(put.statusCode()).as("PUT round %d", i).isBetween(200, 204);
+            String etag = put.headers().firstValue("ETag").orElseThrow();
+            HttpResponse<byte[]> viaB = send(b, "GET", "/api/v1/files/rounds/x.txt", null);
+            assertThat(text(viaB)).as("B's read in round %d", i).isEqualTo(body);
+            assertThat(viaB.headers().firstValue("ETag")).as("B's ETag in round %d", i).contains(etag);
+            if (i % 10 == 0) {
+                HttpResponse<byte[]> viaA = send(a, "GET", "/api/v1/files/rounds/x.txt", null);
+                assertThat(text(viaA)).isEqualTo(body);
+                assertThat(send(b, "GET", "/api/v1/files/rounds/", null).headers().firstValue("ETag"))
+                        .isEqualTo(send(a, "GET", "/api/v1/files/rounds/", null).headers().firstValue("ETag"));
+            }
+        }
+        assertThat(cache(b).metrics().count("attr", "hit") + cache(b).metrics().count("content", "hit")).isPositive();
+    }
+
+    @Test
+    void renameAndDeleteThroughAAreSeenByBsNextListingAndLookup() throws Exception {
+        send(a, "PUT", "/api/v1/files/mv/x.txt?parents=true", "x".getBytes());
+        send(a, "PUT", "/api/v1/files/mv/dir/sub/f.txt?parents=true", "f".getBytes());
+        // B caches the listing, the file and a deep entry, twice so the second time is a hit.
+        for (int i = 0; i < 2; i++) {
+            assertThat(text(send(b, "GET", "/api/v1/files/mv/", null))).contains("\"name\":\"x.txt\"");
+            assertThat(send(b, "GET", "/api/v1/files/mv/x.txt", null).statusCode()).isEqualTo(200);
+            assertThat(send(b, "GET", "/api/v1/files/mv/dir/sub/f.txt", null).statusCode()).isEqualTo(200);
+            assertThat(send(b, "GET", "/api/v1/files/mv/y.txt", null).statusCode()).isEqualTo(404); // negative entry
+        }
+
+        assertThat(send(a, "POST", "/api/v1/files/mv/x.txt?action=move&to=/mv/y.txt", null).statusCode())
+                .isBetween(200, 201);
+        String listing = text(send(b, "GET", "/api/v1/files/mv/", null));
+        assertThat(listing).contains("\"name\":\"y.txt\"").doesNotContain("\"name\":\"x.txt\"");
+        assertThat(send(b, "GET", "/api/v1/files/mv/x.txt", null).statusCode()).isEqualTo(404);
+        assertThat(text(send(b, "GET", "/api/v1/files/mv/y.txt", null))).isEqualTo("x");
+
+        // A directory rename recalls what lies below it.
+        assertThat(send(a, "POST", "/api/v1/files/mv/dir?action=move&to=/mv/moved", null).statusCode())
+                .isBetween(200, 201);
+        assertThat(send(b, "GET", "/api/v1/files/mv/dir/sub/f.txt", null).statusCode()).isEqualTo(404);
+        assertThat(text(send(b, "GET", "/api/v1/files/mv/moved/sub/f.txt", null))).isEqualTo("f");
+
+        assertThat(send(a, "DELETE", "/api/v1/files/mv/y.txt", null).statusCode()).isBetween(200, 204);
+        assertThat(send(b, "GET", "/api/v1/files/mv/y.txt", null).statusCode()).isEqualTo(404);
+        assertThat(text(send(b, "GET", "/api/v1/files/mv/", null))).doesNotContain("y.txt");
+        assertThat(send(b, "PROPFIND", "/dav/mv/y.txt", PROPFIND.getBytes(StandardCharsets.UTF_8), "Depth", "0")
+                .statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aChangeToOneFileLeavesItsSiblingsCached() throws Exception {
+        send(a, "PUT", "/api/v1/files/sib/one.txt?parents=true", "one".getBytes());
+        send(a, "PUT", "/api/v1/files/sib/two.txt", "two".getBytes());
+        for (int i = 0; i < 2; i++) {
+            send(b, "GET", "/api/v1/files/sib/one.txt", null);
+            send(b, "GET", "/api/v1/files/sib/two.txt", null);
+        }
+        send(a, "PUT", "/api/v1/files/sib/one.txt", "ONE".getBytes());
+
+        double missesBefore = misses(b);
+        double hitsBefore = cache(b).metrics().count("attr", "hit");
+        assertThat(text(send(b, "GET", "/api/v1/files/sib/two.txt", null))).isEqualTo("two");
+        assertThat(misses(b)).as("the sibling is still cached").isEqualTo(missesBefore);
+        assertThat(cache(b).metrics().count("attr", "hit")).isEqualTo(hitsBefore + 1);
+
+        assertThat(text(send(b, "GET", "/api/v1/files/sib/one.txt", null))).isEqualTo("ONE");
+        assertThat(misses(b)).as("the changed file was recalled").isGreaterThan(missesBefore);
+    }
+
+    static double misses(ConfigurableApplicationContext gw) {
+        CacheMetrics m = cache(gw).metrics();
+        return m.count("attr", "miss") + m.count("listing", "miss") + m.count("xattrs", "miss")
+                + m.count("content", "miss");
+    }
 }
