@@ -43,7 +43,7 @@ class DavClientsTest {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("dav-clients-test");
-        nodes = LocalNodes.start(dir, 1, java.time.Duration.ofSeconds(1)); // leases: runs through the cache
+        nodes = LocalNodes.start(dir, 1);
         gw1 = GatewayTestSupport.startGateway("gw1", nodes.addresses());
         gw2 = GatewayTestSupport.startGateway("gw2", nodes.addresses());
         base1 = GatewayTestSupport.baseUrl(gw1);
