@@ -89,10 +89,16 @@ public final class CachedPath {
 
     /**
      * After a RENEW of the connection succeeded: the deadline moves to {@code deadline} if that
-     * is later (a grant newer than the RENEW already has a later one).
+     * is later (a grant newer than the RENEW already has a later one), but only if this entry was
+     * still valid when the reply arrived ({@code repliedAtNanos}). Why that is enough: the node's
+     * expiry of the lease is later than this entry's deadline (§3.1), so a lease valid here when
+     * the reply arrived was alive on the node when the RENEW got there, and was renewed, unless a
+     * recall of it was outstanding; a recall sent before the reply is handled before the reply
+     * on the same connection, and drops the entry. An entry past its deadline may have run out on
+     * the node: it is not extended.
      */
-    public CachedPath renewed(long deadline) {
-        if (deadline - deadlineNanos <= 0) {
+    public CachedPath renewed(long repliedAtNanos, long deadline) {
+        if (!valid(repliedAtNanos) || deadline - deadlineNanos <= 0) {
             return this;
         }
         return new CachedPath(generation, grant, leaseId, deadline, values, usedAtNanos);

@@ -270,16 +270,10 @@ public final class LeaseCache implements AutoCloseable {
         @Override
         public void renewed(long sentAtNanos, int count, long durationNanos) {
             long deadline = clock.gatewayDeadline(sentAtNanos, durationNanos);
-            long mine = entries.asMap().values().stream().filter(e -> e.generation() == generation).count();
-            if (count < mine) {
-                // The node renewed fewer leases than this gateway holds: some ran out there. Which
-                // ones is unknown, so none is extended; they lapse at their deadlines and are acquired again.
-                log.debug("RENEW covered {} leases, {} held: not extending", count, mine);
-                return;
-            }
+            long now = System.nanoTime();
             for (String key : entries.asMap().keySet()) {
                 entries.asMap().computeIfPresent(key, (k, cur) -> cur.generation() == generation
-                        ? cur.renewed(deadline) : cur);
+                        ? cur.renewed(now, deadline) : cur);
             }
         }
 

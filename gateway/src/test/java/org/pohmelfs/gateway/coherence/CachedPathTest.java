@@ -47,10 +47,18 @@ class CachedPathTest {
     @Test
     void aRenewalOnlyMovesTheDeadlineLater() {
         CachedPath e = CachedPath.granted(1, 1, 42, 1_000, 0);
-        assertThat(e.renewed(2_000).deadlineNanos()).isEqualTo(2_000);
-        assertThat(e.renewed(500).deadlineNanos()).isEqualTo(1_000);
-        assertThat(e.renewed(2_000).get(Slot.ATTR, 1_500)).isEmpty(); // nothing held, still a miss
-        assertThat(e.with(Slot.ATTR, Optional.of(FILE)).renewed(2_000).get(Slot.ATTR, 1_500)).isPresent();
+        assertThat(e.renewed(900, 2_000).deadlineNanos()).isEqualTo(2_000);
+        assertThat(e.renewed(900, 500).deadlineNanos()).isEqualTo(1_000);
+        assertThat(e.renewed(900, 2_000).get(Slot.ATTR, 1_500)).isEmpty(); // nothing held, still a miss
+        assertThat(e.with(Slot.ATTR, Optional.of(FILE)).renewed(900, 2_000).get(Slot.ATTR, 1_500)).isPresent();
+    }
+
+    @Test
+    void aRenewalReplyAtOrPastTheDeadlineExtendsNothing() {
+        CachedPath e = CachedPath.granted(1, 1, 42, 1_000, 0).with(Slot.ATTR, Optional.of(FILE));
+        assertThat(e.renewed(1_000, 5_000).deadlineNanos()).isEqualTo(1_000);
+        assertThat(e.renewed(4_000, 5_000).get(Slot.ATTR, 1_500)).isEmpty();
+        assertThat(e.renewed(999, 5_000).deadlineNanos()).isEqualTo(5_000);
     }
 
     @Test
