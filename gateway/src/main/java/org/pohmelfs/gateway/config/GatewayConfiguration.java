@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Set;
 import org.pohmelfs.client.ClientSettings;
 import org.pohmelfs.client.NodeClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.pohmelfs.gateway.cache.ContentCache;
+import org.pohmelfs.gateway.coherence.LeaseCache;
 import org.pohmelfs.gateway.files.FileService;
 import org.pohmelfs.gateway.http.ReadOnlyFilter;
 import org.pohmelfs.gateway.nodes.NodeLink;
@@ -50,9 +53,21 @@ class GatewayConfiguration {
         return new NodeSet(client, links);
     }
 
+    /** The coherent metadata cache on the primary node (used only when the cache is enabled). */
+    @Bean(destroyMethod = "close")
+    LeaseCache leaseCache(GatewayProperties p, NodeClient client, NodeSet nodes, MeterRegistry registry) {
+        return new LeaseCache(client, nodes.links().getFirst().address(),
+                new LeaseCache.Settings(p.cache().metadataMaxBytes().toBytes(), p.cache().idleRelease()), registry);
+    }
+
     @Bean
-    FileService fileService(NodeSet nodes, GatewayProperties p) {
-        return new FileService(nodes, p.id(), CHUNK, p.pipelineDepth());
+    FileService fileService(NodeSet nodes, GatewayProperties p, LeaseCache leases, MeterRegistry registry) {
+        if (!p.cache().enabled()) {
+            return new FileService(nodes, p.id(), CHUNK, p.pipelineDepth());
+        }
+        ContentCache content = new ContentCache(p.cache().maxBytes().toBytes(), CHUNK).bindTo(registry, "pohmelfs.content");
+        return new FileService(nodes, p.id(), CHUNK, p.pipelineDepth(),
+                new FileService.Caching(leases, content, p.cache().maxFileSize().toBytes()));
     }
 
     @Bean

@@ -6,6 +6,7 @@ import java.util.List;
 import org.pohmelfs.protocol.ChecksumAlgorithm;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The gateway's configuration ({@code pohmelfs.gateway.*}).
@@ -21,6 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param checksums      frame checksums accepted from nodes, most preferred first
  * @param tls            TLS towards the nodes
  * @param auth           HTTP authentication
+ * @param cache          the coherent cache (design.md §3.5)
  */
 @ConfigurationProperties("pohmelfs.gateway")
 public record GatewayProperties(
@@ -34,7 +36,23 @@ public record GatewayProperties(
         @DefaultValue("1000") int listPageMax,
         @DefaultValue("CRC32C") List<ChecksumAlgorithm> checksums,
         @DefaultValue Tls tls,
-        @DefaultValue Auth auth) {
+        @DefaultValue Auth auth,
+        @DefaultValue Cache cache) {
+
+    /**
+     * The coherent cache. Used only against nodes that grant leases; otherwise every read goes to
+     * the node.
+     *
+     * @param enabled         cache at all
+     * @param maxBytes        file content kept (blocks of 1 MiB, small files whole)
+     * @param metadataMaxBytes attributes, listings and xattrs kept (estimated bytes)
+     * @param maxFileSize     larger files are never kept, only streamed
+     * @param idleRelease     a lease unused this long is given back to the node
+     */
+    public record Cache(@DefaultValue("true") boolean enabled, @DefaultValue("256MB") DataSize maxBytes,
+                        @DefaultValue("64MB") DataSize metadataMaxBytes, @DefaultValue("16MB") DataSize maxFileSize,
+                        @DefaultValue("30s") Duration idleRelease) {
+    }
 
     /** TLS towards the nodes: enabled when all three files are set. */
     public record Tls(Path certificate, Path privateKey, Path trustedCa, @DefaultValue("false") boolean required) {

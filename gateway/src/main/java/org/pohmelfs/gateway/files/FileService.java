@@ -3,7 +3,13 @@ package org.pohmelfs.gateway.files;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.pohmelfs.gateway.cache.ContentCache;
+import org.pohmelfs.gateway.coherence.LeaseCache;
+import org.pohmelfs.gateway.coherence.ListingPages;
+import org.pohmelfs.gateway.coherence.Slot;
 import org.pohmelfs.gateway.nodes.NodeSet;
 import org.pohmelfs.protocol.Attr;
 import org.pohmelfs.protocol.Command;
@@ -38,17 +44,45 @@ public final class FileService {
     private final int pipelineDepth;
     /** WebDAV lock tokens sent first in every changing transaction, or null for none. */
     private final Command.Tokens tokens;
+    /** The coherent cache, or null: every read goes to the node. */
+    private final Caching caching;
+    private final Mono<NodeInfo> quota;
 
-    public FileService(NodeSet nodes, String gatewayId, int chunkSize, int pipelineDepth) {
-        this(nodes, gatewayId, chunkSize, pipelineDepth, null);
+    /**
+     * The gateway's caches (design.md §3.5): metadata under leases, and content by version.
+     *
+     * @param leases      attributes, listings and xattrs under shared leases
+     * @param content     file content blocks of {@code content.blockSize()} bytes (the chunk size)
+     * @param maxFileSize larger files are read from the node, not kept
+     */
+    public record Caching(LeaseCache leases, ContentCache content, long maxFileSize) {
     }
 
-    private FileService(NodeSet nodes, String gatewayId, int chunkSize, int pipelineDepth, Command.Tokens tokens) {
+    /** Largest listing kept whole in the cache; larger directories are listed page by page from the node. */
+    static final int MAX_CACHED_ENTRIES = 10_000;
+    private static final int LISTING_PAGE = 1000;
+
+    public FileService(NodeSet nodes, String gatewayId, int chunkSize, int pipelineDepth) {
+        this(nodes, gatewayId, chunkSize, pipelineDepth, null, null);
+    }
+
+    public FileService(NodeSet nodes, String gatewayId, int chunkSize, int pipelineDepth, Caching caching) {
+        this(nodes, gatewayId, chunkSize, pipelineDepth, null, caching);
+    }
+
+    private FileService(NodeSet nodes, String gatewayId, int chunkSize, int pipelineDepth, Command.Tokens tokens,
+                        Caching caching) {
+        if (caching != null && caching.content().blockSize() != chunkSize) {
+            throw new IllegalArgumentException("content blocks must be one chunk (" + chunkSize + " bytes)");
+        }
         this.nodes = nodes;
         this.gatewayId = gatewayId;
         this.chunkSize = chunkSize;
         this.pipelineDepth = pipelineDepth;
         this.tokens = tokens;
+        this.caching = caching;
+        this.quota = caching == null ? usage() : usage().cache(v -> QUOTA_TTL, e -> java.time.Duration.ZERO,
+                () -> java.time.Duration.ZERO);
     }
 
     /**
@@ -60,7 +94,7 @@ public final class FileService {
         if (held.isEmpty()) {
             return this;
         }
-        return new FileService(nodes, gatewayId, chunkSize, pipelineDepth, new Command.Tokens(principal, held));
+        return new FileService(nodes, gatewayId, chunkSize, pipelineDepth, new Command.Tokens(principal, held), caching);
     }
 
     /** The node set, for services that speak other commands (WebDAV locks). */
@@ -93,8 +127,20 @@ public final class FileService {
     }
 
     public Mono<Attr> stat(ObjectPath path) {
-        return nodes.read(List.of(new Command.Stat(path.toString())))
-                .map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
+        if (caching == null) {
+            return nodes.read(List.of(new Command.Stat(path.toString())))
+                    .map(r -> Replies.result(r, 0, Result.Attrs.class).attr());
+        }
+        return cachedAttr(path).flatMap(a -> a.map(Mono::just).orElseGet(() -> Mono.error(
+                new FileException(ErrorCode.NOT_FOUND, path + " does not exist"))));
+    }
+
+    /** Attributes or absent, from the cache under a lease (a negative entry when absent). */
+    private Mono<Optional<Attr>> cachedAttr(ObjectPath path) {
+        return caching.leases().get(path, Slot.ATTR, send -> send.send(List.of(new Command.Stat(path.toString())))
+                .map(r -> Optional.of(Replies.result(r, 0, Result.Attrs.class).attr()))
+                .onErrorResume(e -> e instanceof FileException f && f.code() == ErrorCode.NOT_FOUND,
+                        e -> Mono.just(Optional.empty())), nodes::read);
     }
 
     /**
@@ -103,6 +149,58 @@ public final class FileService {
      * no data.
      */
     public Mono<Head> head(ObjectPath path, int maxBytes) {
+        if (caching == null) {
+            return headFromNode(path, maxBytes);
+        }
+        return stat(path).flatMap(attr -> {
+            if (attr.isDirectory()) {
+                return Mono.just(new Head(attr, null));
+            }
+            if (attr.size() > caching.maxFileSize()) {
+                return headFromNode(path, maxBytes);
+            }
+            if (attr.size() == 0) {
+                return Mono.just(new Head(attr, ByteBuffer.allocate(0)));
+            }
+            return block(path, attr, 0, false).map(h -> {
+                ByteBuffer b = h.data();
+                return new Head(h.attr(), b.slice(0, Math.min(Math.max(0, maxBytes), b.remaining())));
+            });
+        });
+    }
+
+    /**
+     * Block {@code index} of the file at {@code attr}'s version: from the content cache, or read
+     * from the node and kept. When the node has another version: with {@code strict} an ABORTED
+     * error, else the node's attributes and bytes (not kept).
+     */
+    private Mono<Head> block(ObjectPath path, Attr attr, long index, boolean strict) {
+        ContentCache content = caching.content();
+        Optional<ByteBuffer> hit = content.get(path, attr.version(), index);
+        if (hit.isPresent()) {
+            caching.leases().metrics().hit("content");
+            caching.leases().metrics().served(hit.get().remaining());
+            return Mono.just(new Head(attr, hit.get()));
+        }
+        caching.leases().metrics().miss("content");
+        long from = index * chunkSize;
+        int n = (int) Math.min(chunkSize, attr.size() - from);
+        String p = path.toString();
+        return nodes.read(List.of(new Command.Read(p, from, n)))
+                .map(r -> Replies.result(r, 0, Result.Data.class))
+                .map(d -> {
+                    if (d.attr().version() != attr.version() || d.data().remaining() != n) {
+                        if (strict) {
+                            throw new FileException(ErrorCode.ABORTED, p + " changed while it was read");
+                        }
+                        return new Head(d.attr(), d.data());
+                    }
+                    content.put(path, attr.version(), index, d.data());
+                    return new Head(attr, d.data());
+                });
+    }
+
+    private Mono<Head> headFromNode(ObjectPath path, int maxBytes) {
         return nodes.read(List.of(new Command.Read(path.toString(), 0, maxBytes)))
                 .map(r -> {
                     Result.Data d = Replies.result(r, 0, Result.Data.class);
@@ -122,12 +220,48 @@ public final class FileService {
 
     /** Attributes, or empty when the object does not exist. */
     public Mono<Attr> find(ObjectPath path) {
+        if (caching != null) {
+            return cachedAttr(path).flatMap(Mono::justOrEmpty);
+        }
         return stat(path).onErrorResume(e -> e instanceof FileException f && f.code() == ErrorCode.NOT_FOUND,
                 e -> Mono.empty());
     }
 
     /** One page of a directory, staging folder left out. */
     public Mono<Result.Listing> list(ObjectPath dir, String startAfter, int limit) {
+        if (caching == null) {
+            return listFromNode(dir, startAfter, limit);
+        }
+        return caching.leases().get(dir, Slot.LISTING, send -> completeListing(dir, send), nodes::read)
+                .flatMap(whole -> whole.isPresent()
+                        ? Mono.just(ListingPages.page(whole.get(), startAfter, limit))
+                                .map(l -> dir.isRoot() ? withoutStaging(l) : l)
+                        : listFromNode(dir, startAfter, limit));
+    }
+
+    /** The whole listing, page by page, or empty when it has more than {@link #MAX_CACHED_ENTRIES} entries. */
+    private static Mono<Optional<Result.Listing>> completeListing(ObjectPath dir, LeaseCache.Sender send) {
+        String p = dir.toString();
+        AtomicInteger seen = new AtomicInteger();
+        return send.send(List.of(new Command.List(p, "", LISTING_PAGE)))
+                .map(r -> Replies.result(r, 0, Result.Listing.class))
+                .expand(page -> page.more() && !page.entries().isEmpty()
+                        && seen.addAndGet(page.entries().size()) < MAX_CACHED_ENTRIES
+                        ? send.send(List.of(new Command.List(p, page.entries().getLast().name(), LISTING_PAGE)))
+                                .map(r -> Replies.result(r, 0, Result.Listing.class))
+                        : Mono.empty())
+                .collectList()
+                .map(pages -> {
+                    if (pages.getLast().more()) {
+                        return Optional.empty();
+                    }
+                    List<org.pohmelfs.protocol.DirEntry> all = new ArrayList<>();
+                    pages.forEach(pg -> all.addAll(pg.entries()));
+                    return Optional.of(new Result.Listing(pages.getFirst().directory(), List.copyOf(all), false));
+                });
+    }
+
+    private Mono<Result.Listing> listFromNode(ObjectPath dir, String startAfter, int limit) {
         return nodes.read(List.of(new Command.List(dir.toString(), startAfter, limit)))
                 .map(r -> Replies.result(r, 0, Result.Listing.class))
                 .map(l -> dir.isRoot() ? withoutStaging(l) : l);
@@ -156,6 +290,20 @@ public final class FileService {
     public Flux<ByteBuffer> read(ObjectPath path, Attr expected, long offset, long length) {
         if (length <= 0) {
             return Flux.empty();
+        }
+        if (caching != null && expected.size() <= caching.maxFileSize() && offset + length <= expected.size()) {
+            long first = offset / chunkSize;
+            long last = (offset + length - 1) / chunkSize;
+            return Flux.range(0, (int) (last - first + 1))
+                    .flatMapSequential(i -> {
+                        long index = first + i;
+                        long start = index * chunkSize;
+                        return block(path, expected, index, true).map(h -> {
+                            int from = (int) Math.max(0, offset - start);
+                            int to = (int) Math.min(h.data().remaining(), offset + length - start);
+                            return h.data().slice(from, to - from);
+                        });
+                    }, pipelineDepth, 1);
         }
         long chunks = (length + chunkSize - 1) / chunkSize;
         String p = path.toString();
@@ -300,11 +448,38 @@ public final class FileService {
     }
 
     public Mono<List<Xattr>> xattrs(ObjectPath path) {
-        return nodes.read(List.of(new Command.XattrList(path.toString())))
+        if (caching != null) {
+            // Kept as private copies, handed out as read-only views: a caller may consume a buffer.
+            return caching.leases().get(path, Slot.XATTRS, send -> xattrsFrom(path, send).map(FileService::copies),
+                    nodes::read).map(all -> all.stream().map(x -> new Xattr(x.name(), x.value().asReadOnlyBuffer()))
+                    .toList());
+        }
+        return xattrsFrom(path, nodes::read);
+    }
+
+    private static List<Xattr> copies(List<Xattr> xattrs) {
+        return xattrs.stream().map(x -> {
+            ByteBuffer c = ByteBuffer.allocate(x.value().remaining());
+            c.put(x.value().duplicate()).flip();
+            return new Xattr(x.name(), c);
+        }).toList();
+    }
+
+    private static Mono<List<Xattr>> xattrsFrom(ObjectPath path, LeaseCache.Sender send) {
+        return send.send(List.of(new Command.XattrList(path.toString())))
                 .map(r -> Replies.result(r, 0, Result.Xattrs.class).xattrs());
     }
 
     public Mono<ByteBuffer> xattr(ObjectPath path, String name) {
+        if (caching != null) {
+            // Served from the cached list when the name is in it; otherwise the node gives the right error.
+            return xattrs(path).flatMap(all -> all.stream().filter(x -> x.name().equals(name)).findFirst()
+                    .map(x -> Mono.just(x.value().duplicate())).orElseGet(() -> xattrFromNode(path, name)));
+        }
+        return xattrFromNode(path, name);
+    }
+
+    private Mono<ByteBuffer> xattrFromNode(ObjectPath path, String name) {
         return nodes.read(List.of(new Command.XattrGet(path.toString(), name)))
                 .map(r -> Replies.result(r, 0, Result.XattrValue.class).value());
     }
@@ -327,6 +502,17 @@ public final class FileService {
     public Mono<NodeInfo> usage() {
         return nodes.read(List.of(new Command.Statfs())).map(r -> Replies.result(r, 0, Result.Statfs.class).info());
     }
+
+    /**
+     * Usage for WebDAV's quota properties, which RFC 4331 allows to be approximate: with the cache
+     * on, kept for {@link #QUOTA_TTL}, so a hot PROPFIND of a collection sends nothing to the node.
+     * No lease covers it; REST's usage stays exact.
+     */
+    public Mono<NodeInfo> quota() {
+        return quota;
+    }
+
+    static final java.time.Duration QUOTA_TTL = java.time.Duration.ofSeconds(10);
 
     /** A check of the target's current state made right before an upload replaces it. */
     @FunctionalInterface

@@ -36,7 +36,7 @@ class RestApiTest {
     @BeforeAll
     static void start() throws IOException {
         dir = Files.createTempDirectory("rest-api-test");
-        nodes = LocalNodes.start(dir, 1);
+        nodes = LocalNodes.start(dir, 1, java.time.Duration.ofSeconds(1)); // leases: runs through the cache
         gateway = GatewayTestSupport.startGateway("gw1", nodes.addresses());
         base = GatewayTestSupport.baseUrl(gateway);
     }

@@ -29,7 +29,7 @@ class TwoGatewaysTest {
     @BeforeAll
     static void start() throws Exception {
         Path dir = Files.createTempDirectory("two-gateways");
-        nodes = new LocalNodes();
+        nodes = new LocalNodes(java.time.Duration.ofSeconds(1)); // leases: both gateways cache
         Path export = Files.createDirectories(dir.resolve("node1"));
         nodes.add(dir, "node1", StoreSettings.defaults(export).withSizeLimit(8L * 1024 * 1024));
         a = GatewayTestSupport.startGateway("gw-a", nodes.addresses());

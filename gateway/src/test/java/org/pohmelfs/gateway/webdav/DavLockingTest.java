@@ -42,7 +42,7 @@ class DavLockingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        nodes = LocalNodes.start(Files.createTempDirectory("dav-locks"), 1);
+        nodes = LocalNodes.start(Files.createTempDirectory("dav-locks"), 1, java.time.Duration.ofSeconds(1)); // leases: runs through the cache
         String hash = "{bcrypt}" + new BCryptPasswordEncoder().encode("pw");
         auth = new String[] {"--pohmelfs.gateway.auth.enabled=true",
                 "--pohmelfs.gateway.auth.users[0].name=alice", "--pohmelfs.gateway.auth.users[0].password=" + hash,

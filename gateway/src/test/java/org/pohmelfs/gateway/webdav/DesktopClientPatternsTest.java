@@ -47,10 +47,10 @@ class DesktopClientPatternsTest {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("desktop-patterns-test");
-        nodes = LocalNodes.start(dir, 1);
+        nodes = LocalNodes.start(dir, 1, java.time.Duration.ofSeconds(1)); // leases: runs through the cache
         gateway = GatewayTestSupport.startGateway("gw1", nodes.addresses());
         base = GatewayTestSupport.baseUrl(gateway);
-        tiny = LocalNodes.start(dir, 0);
+        tiny = new LocalNodes(java.time.Duration.ofSeconds(1));
         tiny.add(dir, "tiny", StoreSettings.defaults(Files.createDirectories(dir.resolve("tiny")))
                 .withSizeLimit(256 * 1024));
         tinyGateway = GatewayTestSupport.startGateway("gw-tiny", tiny.addresses());

@@ -37,7 +37,7 @@ class LitmusTest {
     @BeforeAll
     static void start() throws IOException {
         dir = Files.createTempDirectory("litmus-test");
-        nodes = LocalNodes.start(dir, 1);
+        nodes = LocalNodes.start(dir, 1, java.time.Duration.ofSeconds(1)); // leases: runs through the cache
         gateway = GatewayTestSupport.startGateway("gw1", nodes.addresses());
     }
 

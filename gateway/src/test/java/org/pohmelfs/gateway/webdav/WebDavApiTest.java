@@ -35,7 +35,7 @@ class WebDavApiTest {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("webdav-api-test");
-        nodes = LocalNodes.start(dir, 1);
+        nodes = LocalNodes.start(dir, 1, java.time.Duration.ofSeconds(1)); // leases: runs through the cache
         gateway = GatewayTestSupport.startGateway("gw1", nodes.addresses());
         base = GatewayTestSupport.baseUrl(gateway);
     }

@@ -27,7 +27,7 @@ public final class FolderResource extends DavResource
 
     private NodeInfo usage() {
         if (usage == null) {
-            usage = context.files().usage().block();
+            usage = context.files().quota().block();
         }
         return usage;
     }
