@@ -128,7 +128,7 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
         if (path.isRoot()) {
             throw new NotAuthorizedException("the root cannot be deleted", this, 403);
         }
-        Failures.runOn(this, () -> context.files().delete(path, true).block());
+        Failures.runOnItself(this, () -> context.files().delete(path, true).block());
     }
 
     @Override
@@ -280,11 +280,11 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
         List<String> remove = toRemove.stream().filter(properties()::containsKey).map(DeadProperties::xattrName).toList();
         Long mtime = win32LastModified(toSet.get(WIN32_LAST_MODIFIED));
         try {
-            Failures.runOn(this, () -> context.files().updateXattrs(path, set, remove).block());
+            Failures.runOnItself(this, () -> context.files().updateXattrs(path, set, remove).block());
             if (mtime != null) {
                 // Windows sets a file's time this way after saving it: the node's mtime follows,
                 // so getlastmodified (and REST's mtime) show it. A second transaction, after the xattrs.
-                Failures.runOn(this, () -> context.files().setAttributes(path, mtime, -1).block());
+                Failures.runOnItself(this, () -> context.files().setAttributes(path, mtime, -1).block());
             }
         } catch (ConflictException e) {
             throw new BadRequestException(this, e.getMessage());

@@ -63,6 +63,23 @@ public final class Failures {
         }
     }
 
+    /**
+     * Like {@link #run}, for an operation that names only {@code self}'s own path (DELETE, PROPPATCH):
+     * NOT_FOUND means it was gone when the node applied the change, whatever has been created
+     * under that name since, so the answer is 404 (a single server with the change first).
+     */
+    static <T> T runOnItself(DavResource self, Supplier<T> operation)
+            throws ConflictException, NotAuthorizedException, BadRequestException {
+        try {
+            return run(self, operation);
+        } catch (ConflictException e) {
+            if (notFound(e.getCause())) {
+                override(404);
+            }
+            throw e;
+        }
+    }
+
     static boolean notFound(Throwable t) {
         return t instanceof FileException f && f.code() == ErrorCode.NOT_FOUND;
     }
