@@ -39,6 +39,7 @@ import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.json.JsonMapper;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
  * The REST API over the file tree, made for curl: {@code /api/v1/files/PATH} is a file's
@@ -55,6 +56,8 @@ class FilesController {
     private static final int MAX_XATTR_VALUE = 64 * 1024;
     /** A GET reads this much with the attributes in its first round trip: small files need no second. */
     private static final int HEAD_BYTES = 64 * 1024;
+    /** How many times a GET whose file changed before its first byte was sent starts over. */
+    static final int STALE_RETRIES = 3;
 
     private final FileService files;
     private final int listPageMax;
@@ -79,6 +82,18 @@ class FilesController {
                                 @RequestParam(defaultValue = "1000") int limit) {
         ObjectPath path = path(request, FILES);
         HttpHeaders in = request.getHeaders();
+        // A file that changes (or goes) between the head and the first chunk of a larger read is
+        // served again from a fresh head, as if the GET came now: nothing has been sent yet.
+        return Mono.defer(() -> getOnce(path, in, after, limit))
+                .retryWhen(Retry.max(STALE_RETRIES).filter(FilesController::stale)
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+    }
+
+    private static boolean stale(Throwable e) {
+        return e instanceof FileException f && f.code() == ErrorCode.ABORTED;
+    }
+
+    private Mono<ResponseEntity<Flux<DataBuffer>>> getOnce(ObjectPath path, HttpHeaders in, String after, int limit) {
         return files.head(path, HEAD_BYTES).flatMap(head -> {
             Attr attr = head.attr();
             switch (Preconditions.evaluate(in, attr, true)) {
@@ -99,7 +114,7 @@ class FilesController {
                         .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(json.writeValueAsBytes(
                                 FileViews.Listing.of(path.toString(), page.directory(), page.entries(), page.more()))))));
             }
-            return Mono.just(download(path, head, in));
+            return download(path, head, in);
         });
     }
 
@@ -127,7 +142,7 @@ class FilesController {
         });
     }
 
-    private ResponseEntity<Flux<DataBuffer>> download(ObjectPath path, FileService.Head head, HttpHeaders in) {
+    private Mono<ResponseEntity<Flux<DataBuffer>>> download(ObjectPath path, FileService.Head head, HttpHeaders in) {
         Attr attr = head.attr();
         HttpHeaders out = validators(attr);
         out.set(HttpHeaders.ACCEPT_RANGES, "bytes");
@@ -151,10 +166,23 @@ class FilesController {
             out.set(HttpHeaders.CONTENT_RANGE, "bytes " + start + "-" + end + "/" + size);
         }
         out.setContentLength(length);
-        Flux<DataBuffer> body = head.covers(start, length)
-                ? Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(head.data().slice(head.data().position() + (int) start, (int) length)))
-                : files.read(path, attr, start, length).map(DefaultDataBufferFactory.sharedInstance::wrap);
-        return ResponseEntity.status(status).headers(out).body(body);
+        HttpStatus answer = status;
+        if (head.covers(start, length)) {
+            return Mono.just(ResponseEntity.status(answer).headers(out).body(Flux.just(DefaultDataBufferFactory
+                    .sharedInstance.wrap(head.data().slice(head.data().position() + (int) start, (int) length)))));
+        }
+        // The first chunk is read before the answer is made: if the file changed or went since
+        // the head, that fails ABORTED and get() starts over. A change found later, with bytes
+        // already sent, ends the body early (the connection is cut): never two versions in one.
+        long first = Math.min(length, files.chunkSize());
+        long from = start;
+        long total = length;
+        return files.read(path, attr, from, first).collectList()
+                .onErrorMap(e -> e instanceof FileException f && f.code() == ErrorCode.NOT_FOUND,
+                        e -> new FileException(ErrorCode.ABORTED, path + " was deleted while it was read"))
+                .map(chunks -> ResponseEntity.status(answer).headers(out).body(Flux.fromIterable(chunks)
+                        .concatWith(files.read(path, attr, from + first, total - first))
+                        .map(DefaultDataBufferFactory.sharedInstance::wrap)));
     }
 
     private static List<HttpRange> parseRanges(HttpHeaders in) {

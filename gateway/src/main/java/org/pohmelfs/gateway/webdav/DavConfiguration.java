@@ -43,13 +43,18 @@ public class DavConfiguration {
         return new DavLockHandler(files, new LockService(files.nodes()), DavGuard.PREFIX);
     }
 
-    @Bean(destroyMethod = "shutdown")
-    HttpManager davHttpManager(FileService files, GatewayProperties properties, ExecutorService davThreads,
-                               DavLockHandler davLockHandler) {
+    @Bean
+    DavResourceFactory davResourceFactory(FileService files, GatewayProperties properties, ExecutorService davThreads,
+                                          DavLockHandler davLockHandler) {
         DavContext context = new DavContext(files, Schedulers.fromExecutorService(davThreads, "dav-body"),
                 properties.listPageMax(), davLockHandler);
+        return new DavResourceFactory(context, DavGuard.PREFIX);
+    }
+
+    @Bean(destroyMethod = "shutdown")
+    HttpManager davHttpManager(DavResourceFactory davResourceFactory) {
         HttpManagerBuilder builder = new HttpManagerBuilder();
-        builder.setResourceFactory(new DavResourceFactory(context, DavGuard.PREFIX));
+        builder.setResourceFactory(davResourceFactory);
         // Spring Security authenticates before Milton runs; Milton does no authentication.
         builder.setEnableBasicAuth(false);
         builder.setEnableDigestAuth(false);

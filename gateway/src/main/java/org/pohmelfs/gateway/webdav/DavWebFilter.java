@@ -9,6 +9,7 @@ import org.pohmelfs.gateway.files.FileService;
 import org.pohmelfs.gateway.http.PathCodec;
 import org.pohmelfs.gateway.webdav.lock.DavLockHandler;
 import org.pohmelfs.gateway.webdav.resource.DavContext;
+import org.pohmelfs.gateway.webdav.resource.DavResourceFactory;
 import org.pohmelfs.protocol.ObjectPath;
 import org.springframework.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,8 @@ import reactor.core.publisher.Mono;
  */
 public final class DavWebFilter implements WebFilter {
     private static final Logger log = LoggerFactory.getLogger(DavWebFilter.class);
+    /** How many times a GET whose file changed between Milton's lookup and the read is served at most. */
+    static final int STALE_ATTEMPTS = 4;
 
     private final HttpManager manager;
     private final Executor executor;
@@ -151,17 +154,40 @@ public final class DavWebFilter implements WebFilter {
             case UNLOCK -> answer(out, locks.unlock(path, headers.getFirst("Lock-Token"), principal));
             default -> {
                 var lockedOut = new java.util.concurrent.atomic.AtomicReference<String>();
-                Throwable failure = ScopedValue.where(DavContext.REQUEST_FILES,
-                                files.withTokens(principal, verdict.tokens()))
-                        .where(DavContext.LOCKED_OUT, lockedOut)
-                        .<Throwable, RuntimeException>call(() -> {
-                            try {
-                                manager.process(in, out);
-                                return null;
-                            } catch (RuntimeException | Error e) {
-                                return e;
-                            }
-                        });
+                Throwable failure = null;
+                for (int attempt = 1; ; attempt++) {
+                    failure = ScopedValue.where(DavContext.REQUEST_FILES,
+                                    files.withTokens(principal, verdict.tokens()))
+                            .where(DavContext.LOCKED_OUT, lockedOut)
+                            .<Throwable, RuntimeException>call(() -> {
+                                try {
+                                    manager.process(in, out);
+                                    return null;
+                                } catch (RuntimeException | Error e) {
+                                    return e;
+                                }
+                            });
+                    if (in.getAttributes().remove(Failures.STALE) == null) {
+                        break;
+                    }
+                    // A GET met another version (or none) than the one Milton looked up.
+                    if (!out.reset()) {
+                        // bytes of the old version are on the wire: cut the connection, never mix two
+                        throw new IllegalStateException(path + " changed while it was sent", failure);
+                    }
+                    if (attempt == STALE_ATTEMPTS) {
+                        out.setStatus(io.milton.http.Response.Status.SC_SERVICE_UNAVAILABLE);
+                        out.setNonStandardHeader(HttpHeaders.RETRY_AFTER, "1");
+                        out.setContentTypeHeader("text/plain; charset=utf-8");
+                        out.getOutputStream().write((path + " keeps changing while it is read; retry\n")
+                                .getBytes(StandardCharsets.UTF_8));
+                        return;
+                    }
+                    // nothing sent yet: serve it again, from a fresh lookup, as if it came now
+                    in.getAttributes().remove(DavResourceFactory.LOOKUPS);
+                    in.getAttributes().remove(Failures.STATUS_HINT);
+                    in.getAttributes().remove(Failures.STATUS_OVERRIDE);
+                }
                 if (lockedOut.get() != null && out.reset()) {
                     answer(out, locks.lockedOut(path, method.name(), principal, verdict.tokens()));
                 } else if (failure instanceof Error err) {

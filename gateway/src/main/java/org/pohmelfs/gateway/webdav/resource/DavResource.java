@@ -128,21 +128,21 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
         if (path.isRoot()) {
             throw new NotAuthorizedException("the root cannot be deleted", this, 403);
         }
-        Failures.run(this, () -> context.files().delete(path, true).block());
+        Failures.runOnItself(this, () -> context.files().delete(path, true).block());
     }
 
     @Override
     public void moveTo(CollectionResource destination, String name)
             throws ConflictException, NotAuthorizedException, BadRequestException {
         ObjectPath target = target(destination, name);
-        Failures.run(this, () -> context.files().move(path, target, true).block());
+        Failures.runOn(this, () -> context.files().move(path, target, true).block());
     }
 
     @Override
     public void copyTo(CollectionResource destination, String name)
             throws NotAuthorizedException, BadRequestException, ConflictException {
         ObjectPath target = target(destination, name);
-        Failures.run(this, () -> context.files().copy(path, target, true).block());
+        Failures.runOn(this, () -> context.files().copy(path, target, true).block());
     }
 
     private ObjectPath target(CollectionResource destination, String name)
@@ -186,7 +186,9 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
 
     private Map<QName, String> properties() {
         if (properties == null) {
-            List<Xattr> xattrs = context.files().xattrs(path).block();
+            // gone since the lookup (another writer deleted it): it has no dead properties left
+            List<Xattr> xattrs = context.files().xattrs(path)
+                    .onErrorResume(Failures::notFound, e -> reactor.core.publisher.Mono.empty()).block();
             properties = DeadProperties.decode(xattrs == null ? List.of() : xattrs);
         }
         return properties;
@@ -278,11 +280,11 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
         List<String> remove = toRemove.stream().filter(properties()::containsKey).map(DeadProperties::xattrName).toList();
         Long mtime = win32LastModified(toSet.get(WIN32_LAST_MODIFIED));
         try {
-            Failures.run(this, () -> context.files().updateXattrs(path, set, remove).block());
+            Failures.runOnItself(this, () -> context.files().updateXattrs(path, set, remove).block());
             if (mtime != null) {
                 // Windows sets a file's time this way after saving it: the node's mtime follows,
                 // so getlastmodified (and REST's mtime) show it. A second transaction, after the xattrs.
-                Failures.run(this, () -> context.files().setAttributes(path, mtime, -1).block());
+                Failures.runOnItself(this, () -> context.files().setAttributes(path, mtime, -1).block());
             }
         } catch (ConflictException e) {
             throw new BadRequestException(this, e.getMessage());

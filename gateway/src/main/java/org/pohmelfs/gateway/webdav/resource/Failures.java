@@ -27,7 +27,61 @@ public final class Failures {
     /** Request attribute: an HTTP status (Integer) to send whatever Milton chose (416 for a range). */
     public static final String STATUS_OVERRIDE = "pohmelfs.statusOverride";
 
+    /**
+     * Request attribute: set (to true) when a GET found the file changed or gone after Milton's
+     * lookup. The adapter runs the request again from a fresh lookup if nothing was sent yet,
+     * and cuts the connection if bytes are already on the wire (never two versions in one body).
+     */
+    public static final String STALE = "pohmelfs.stale";
+
     private Failures() {
+    }
+
+    /** Leaves {@code status} to be sent whatever Milton chooses (see {@link #STATUS_OVERRIDE}). */
+    static void override(int status) {
+        Request request = HttpManager.request();
+        if (request != null) {
+            request.getAttributes().put(STATUS_OVERRIDE, status);
+        }
+    }
+
+    /**
+     * Like {@link #run}, for an operation on {@code self} as Milton looked it up: when it fails with
+     * NOT_FOUND and {@code self} is gone now, it vanished after the lookup (another writer
+     * deleted or moved it), and a single server would have answered 404, not 409; otherwise
+     * (a destination's parent missing) it stays 409.
+     */
+    static <T> T runOn(DavResource self, Supplier<T> operation)
+            throws ConflictException, NotAuthorizedException, BadRequestException {
+        try {
+            return run(self, operation);
+        } catch (ConflictException e) {
+            if (notFound(e.getCause()) && self.context.files().find(self.path).blockOptional().isEmpty()) {
+                override(404);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Like {@link #run}, for an operation that names only {@code self}'s own path (DELETE, PROPPATCH):
+     * NOT_FOUND means it was gone when the node applied the change, whatever has been created
+     * under that name since, so the answer is 404 (a single server with the change first).
+     */
+    static <T> T runOnItself(DavResource self, Supplier<T> operation)
+            throws ConflictException, NotAuthorizedException, BadRequestException {
+        try {
+            return run(self, operation);
+        } catch (ConflictException e) {
+            if (notFound(e.getCause())) {
+                override(404);
+            }
+            throw e;
+        }
+    }
+
+    static boolean notFound(Throwable t) {
+        return t instanceof FileException f && f.code() == ErrorCode.NOT_FOUND;
     }
 
     /** The status to send for Milton's {@code code}, given the request's attributes. */
@@ -59,8 +113,11 @@ public final class Failures {
                 DavContext.LOCKED_OUT.get().compareAndSet(null, e.getMessage());
             }
             switch (code) {
-                case NOT_FOUND, EXISTS, NOT_DIRECTORY, IS_DIRECTORY, NOT_EMPTY ->
-                        throw new ConflictException(resource, e.getMessage());
+                case NOT_FOUND, EXISTS, NOT_DIRECTORY, IS_DIRECTORY, NOT_EMPTY -> {
+                    ConflictException conflict = new ConflictException(resource, e.getMessage());
+                    conflict.initCause(e);
+                    throw conflict;
+                }
                 case NOT_PERMITTED, ACCESS_DENIED, READ_ONLY ->
                         throw new NotAuthorizedException(e.getMessage(), resource, 403);
                 case INVALID_PATH, INVALID_ARGUMENT, NAME_TOO_LONG, NO_ATTRIBUTE, TOO_LARGE ->

@@ -15,7 +15,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import org.pohmelfs.gateway.files.FileException;
 import org.pohmelfs.protocol.Attr;
+import org.pohmelfs.protocol.ErrorCode;
 import org.pohmelfs.protocol.ObjectPath;
 import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
@@ -55,12 +57,24 @@ public final class FileResource extends DavResource implements GetableResource, 
         }
         long length = Math.max(0, end - start + 1);
         byte[] copy = new byte[context.files().chunkSize()];
-        for (ByteBuffer chunk : context.files().read(path, attr, start, length).toIterable(PREFETCH)) {
-            while (chunk.hasRemaining()) {
-                int n = Math.min(copy.length, chunk.remaining());
-                chunk.get(copy, 0, n);
-                out.write(copy, 0, n);
+        try {
+            for (ByteBuffer chunk : context.files().read(path, attr, start, length).toIterable(PREFETCH)) {
+                while (chunk.hasRemaining()) {
+                    int n = Math.min(copy.length, chunk.remaining());
+                    chunk.get(copy, 0, n);
+                    out.write(copy, 0, n);
+                }
             }
+        } catch (FileException e) {
+            if (e.code() == ErrorCode.ABORTED || e.code() == ErrorCode.NOT_FOUND) {
+                // changed or deleted since Milton's lookup: the adapter serves it again from a
+                // fresh lookup, or cuts the connection if bytes of this version are already sent
+                Request request = HttpManager.request();
+                if (request != null) {
+                    request.getAttributes().put(Failures.STALE, Boolean.TRUE);
+                }
+            }
+            throw e;
         }
         out.flush();
     }

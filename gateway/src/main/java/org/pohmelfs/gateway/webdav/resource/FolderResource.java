@@ -57,17 +57,41 @@ public final class FolderResource extends DavResource
     }
 
     @Override
-    public List<? extends Resource> getChildren() {
-        return context.files().listAll(path, context.pageSize())
-                .map(e -> DavResource.of(context, path.child(e.name()), e.attr()))
-                .collectList().block();
+    public List<? extends Resource> getChildren() throws BadRequestException {
+        try {
+            return context.files().listAll(path, context.pageSize())
+                    .map(e -> DavResource.of(context, path.child(e.name()), e.attr()))
+                    .collectList().block();
+        } catch (org.pohmelfs.gateway.files.FileException e) {
+            if (!Failures.notFound(e)) {
+                throw e;
+            }
+            // deleted since the lookup: what a single server would answer had the delete come first
+            Failures.override(404);
+            throw new BadRequestException(this, path + " was deleted");
+        }
     }
 
     @Override
     public CollectionResource createCollection(String name)
             throws NotAuthorizedException, ConflictException, BadRequestException {
+        io.milton.http.Request request = io.milton.http.HttpManager.request();
+        if (request != null && request.getMethod() == io.milton.http.Request.Method.PUT) {
+            // Milton's PUT makes missing parent folders; RFC 4918 section 9.7.1 says 409 instead
+            // (also when the parent was deleted while the PUT was under way)
+            throw new ConflictException(this, "the parent of the PUT's target does not exist");
+        }
         ObjectPath child = Failures.run(this, () -> path.child(name));
-        Attr a = Failures.run(this, () -> context.files().mkdir(child, false).block());
+        Attr a;
+        try {
+            a = Failures.run(this, () -> context.files().mkdir(child, false).block());
+        } catch (ConflictException e) {
+            if (e.getCause() instanceof org.pohmelfs.gateway.files.FileException f
+                    && f.code() == org.pohmelfs.protocol.ErrorCode.EXISTS) {
+                Failures.override(405); // created since Milton looked: MKCOL on an existing name (RFC 4918 9.3.1)
+            }
+            throw e;
+        }
         return new FolderResource(context, child, a);
     }
 
