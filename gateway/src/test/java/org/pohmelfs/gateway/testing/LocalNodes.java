@@ -55,6 +55,12 @@ public final class LocalNodes implements AutoCloseable {
 
     /** The lease duration of nodes started with leases; null: nodes without a lease driver. */
     private final Duration lease;
+    /**
+     * Whether the lease driver checks the lock table's invariants after every step. The check
+     * is O(leases²): right for the small trees of most tests, far too slow for a client that
+     * caches thousands of paths (a davfs2 tree copy).
+     */
+    private boolean checkInvariants = true;
 
     /** An empty cluster of nodes without leases; {@link #add} starts them. */
     public LocalNodes() {
@@ -76,7 +82,13 @@ public final class LocalNodes implements AutoCloseable {
      * first mutations, so keep {@code lease} short in tests. Null: no lease driver.
      */
     public static LocalNodes start(Path dir, int count, Duration lease) throws IOException {
+        return start(dir, count, lease, true);
+    }
+
+    /** As {@link #start(Path, int, Duration)}, with the lock table's invariant checks on or off. */
+    public static LocalNodes start(Path dir, int count, Duration lease, boolean checkInvariants) throws IOException {
         LocalNodes cluster = new LocalNodes(lease);
+        cluster.checkInvariants = checkInvariants;
         for (int i = 1; i <= count; i++) {
             cluster.add(dir, "node" + i, StoreSettings.defaults(Files.createDirectories(dir.resolve("node" + i))));
         }
@@ -88,7 +100,7 @@ public final class LocalNodes implements AutoCloseable {
         RequestExecutor executor = new TransactionExecutor(store);
         IoExecutor io = new IoExecutor(16);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        LeaseDriver driver = lease == null ? null : new LeaseDriver(lease, new LockMetrics(registry), true);
+        LeaseDriver driver = lease == null ? null : new LeaseDriver(lease, new LockMetrics(registry), checkInvariants);
         NodeServer server = new NodeServer(new NodeServer.Settings(id, "pohmelfs", "127.0.0.1", 0, LinkPolicy.defaults(),
                 null, 256), executor, io, new NodeMetrics(registry), driver);
         server.start();
