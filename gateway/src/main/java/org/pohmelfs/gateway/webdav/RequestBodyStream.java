@@ -27,7 +27,7 @@ final class RequestBodyStream extends InputStream implements CoreSubscriber<Data
     private byte[] current;
     private int position;
     private boolean ended;
-    /** Set by {@link #close()}: what still arrives is released unread. */
+    /** Set by {@link #close()}: what still arrives (already in flight) is released unread. */
     private volatile boolean draining;
 
     RequestBodyStream(Flux<DataBuffer> body) {
@@ -124,13 +124,11 @@ final class RequestBodyStream extends InputStream implements CoreSubscriber<Data
         draining = true;
         Subscription s = subscription;
         if (s != null) {
-            // Drain, do not cancel: the rest of the body is read and released, so the inbound
-            // completes normally and a keep-alive connection goes on to its next request. A
-            // cancel before the body's last part arrived left the connection unread now and
-            // then: the client's next request sat in the socket and the client hung (seen twice
-            // in WebDavApiTest; a stopgap, the cause in the server's inbound handling is not
-            // understood yet).
-            s.request(Long.MAX_VALUE);
+            // What Milton left unread is not wanted: Reactor Netty drops the rest of the body
+            // (after the answer, it reads and releases it) and the connection goes on to its
+            // next request (EarlyAnswerKeepAliveTest). The keep-alive hang once blamed on this
+            // cancel was reactor/reactor-netty#4361 (see http.ReadRearmHandler).
+            s.cancel();
         }
         queue.clear();
     }

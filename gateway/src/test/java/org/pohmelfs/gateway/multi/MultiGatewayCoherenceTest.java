@@ -74,9 +74,21 @@ class MultiGatewayCoherenceTest {
             Future<GatewayProcess> fa = starter.submit(() -> gateway("gw-a", nodes.addresses(), "10s"));
             Future<GatewayProcess> fb = starter.submit(() -> gateway("gw-b", nodes.addresses(), "10s"));
             Future<GatewayProcess> fc = starter.submit(() -> gateway("gw-c", proxy.address(), "2s"));
-            a = fa.get();
-            b = fb.get();
-            c = fc.get();
+            try {
+                a = fa.get();
+                b = fb.get();
+                c = fc.get();
+            } catch (Exception e) {
+                // one failed to start: stop those that did, not left running for the rest of the build
+                for (Future<GatewayProcess> f : List.of(fa, fb, fc)) {
+                    try {
+                        f.get().close();
+                    } catch (Exception ignored) {
+                        // that one failed (and killed its own process)
+                    }
+                }
+                throw e;
+            }
         }
         gateways = List.of(a, b, c);
     }

@@ -8,11 +8,28 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.pohmelfs.gateway.GatewayApplication;
 
-/** A real gateway process (child JVM, test class path) with its own JVM options, e.g. a small heap. */
+/**
+ * A real gateway process (child JVM, test class path) with its own JVM options, e.g. a small heap.
+ *
+ * <p>None outlives its test: a start that fails kills the process it started; {@link #close}
+ * kills it even when interrupted; a shutdown hook kills those still running when the test JVM
+ * ends; and the child itself ({@link GatewayChild}) halts when the test JVM dies without
+ * running hooks.
+ */
 public final class GatewayProcess implements AutoCloseable {
+    /** Processes started and not yet closed, for the shutdown hook. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+                "gateway-process-reaper"));
+    }
+
     private final Process process;
     private final int port;
 
@@ -29,12 +46,25 @@ public final class GatewayProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayApplication.class.getName(),
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayChild.class.getName(),
                 "--server.port=" + port, "--pohmelfs.gateway.nodes=" + nodes));
         cmd.addAll(List.of(args));
+        // standard input stays a pipe from this JVM: GatewayChild's watch on its parent
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        RUNNING.add(p);
         GatewayProcess gw = new GatewayProcess(p, port);
+        try {
+            gw.awaitListening(log);
+        } catch (RuntimeException | Error e) {
+            gw.destroyNow();
+            throw e;
+        }
+        return gw;
+    }
+
+    private void awaitListening(Path log) {
+        Process p = process;
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!p.isAlive()) {
                 throw new IllegalStateException("gateway exited with " + p.exitValue() + "; see " + log);
@@ -46,11 +76,15 @@ public final class GatewayProcess implements AutoCloseable {
                 return false;
             }
         });
-        return gw;
     }
 
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The child process (for tests of this fixture). */
+    Process process() {
+        return process;
     }
 
     public boolean isAlive() {
@@ -59,14 +93,46 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** Kills the process at once (SIGKILL): no shutdown hooks, no goodbye to the nodes. */
     public void kill() throws InterruptedException {
-        process.destroyForcibly().waitFor();
+        try {
+            process.destroyForcibly().waitFor();
+        } finally {
+            RUNNING.remove(process);
+        }
     }
 
+    /** Stops the process (SIGTERM, then SIGKILL after 10 s); when interrupted, kills it before returning. */
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
+        boolean done = false;
+        try {
+            process.destroy();
+            done = process.waitFor(10, TimeUnit.SECONDS);
+        } finally {
+            if (!done) {
+                destroyNow();
+            }
+            RUNNING.remove(process);
+        }
+    }
+
+    /** SIGKILL and a bounded wait that an interrupt does not cut short. */
+    private void destroyNow() {
+        process.destroyForcibly();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    process.waitFor(30, TimeUnit.SECONDS);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            RUNNING.remove(process);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -89,8 +89,13 @@ public final class LocalNodes implements AutoCloseable {
     public static LocalNodes start(Path dir, int count, Duration lease, boolean checkInvariants) throws IOException {
         LocalNodes cluster = new LocalNodes(lease);
         cluster.checkInvariants = checkInvariants;
-        for (int i = 1; i <= count; i++) {
-            cluster.add(dir, "node" + i, StoreSettings.defaults(Files.createDirectories(dir.resolve("node" + i))));
+        try {
+            for (int i = 1; i <= count; i++) {
+                cluster.add(dir, "node" + i, StoreSettings.defaults(Files.createDirectories(dir.resolve("node" + i))));
+            }
+        } catch (IOException | RuntimeException e) {
+            cluster.close(); // the nodes already started, not left running for the rest of the build
+            throw e;
         }
         return cluster;
     }
@@ -122,16 +127,33 @@ public final class LocalNodes implements AutoCloseable {
         return nodes.stream().map(Node::address).collect(Collectors.joining(","));
     }
 
+    /** Stops every node; one that fails to stop does not keep the others running. */
     @Override
     public void close() {
+        RuntimeException failure = null;
         for (Node n : nodes.reversed()) {
-            n.server().close();
+            List<Runnable> steps = new ArrayList<>();
+            steps.add(() -> n.server().close());
             if (n.leases() != null) {
-                n.leases().close();
+                steps.add(() -> n.leases().close());
             }
-            n.io().close();
-            n.store().close();
+            steps.add(() -> n.io().close());
+            steps.add(() -> n.store().close());
+            for (Runnable step : steps) {
+                try {
+                    step.run();
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
         }
         nodes.clear();
+        if (failure != null) {
+            throw failure;
+        }
     }
 }
