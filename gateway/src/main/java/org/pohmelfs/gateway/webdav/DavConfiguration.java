@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import org.pohmelfs.gateway.files.LockService;
 import org.pohmelfs.gateway.webdav.lock.DavLockHandler;
+import org.pohmelfs.gateway.webdav.resource.FastValueWriters;
 import org.pohmelfs.gateway.webdav.resource.RawXml;
 import org.pohmelfs.gateway.webdav.resource.RawXmlValueWriter;
 import java.util.concurrent.Executors;
@@ -89,7 +90,7 @@ public class DavConfiguration {
         // lockdiscovery and supportedlock are written as ready XML (CE has no writer for them).
         List<ValueWriter> writers = new ArrayList<>();
         writers.add(new RawXmlValueWriter());
-        writers.addAll(new ValueWriters().getValueWriters());
+        writers.addAll(FastValueWriters.replaceIn(new ValueWriters().getValueWriters()));
         builder.setValueWriters(new ValueWriters(writers));
         return builder.buildHttpManager();
     }
@@ -97,8 +98,8 @@ public class DavConfiguration {
     @Bean
     @Order(10) // after Spring Security (-100) and the read-only filter (0)
     WebFilter davWebFilter(HttpManager davHttpManager, ExecutorService davThreads, FileService files,
-                           DavLockHandler davLockHandler,
+                           DavLockHandler davLockHandler, DavResourceFactory davResourceFactory,
                            @Value("${pohmelfs.gateway.webdav.fast-get:true}") boolean fastGet) {
-        return new DavWebFilter(davHttpManager, davThreads, files, davLockHandler, fastGet);
+        return new DavWebFilter(davHttpManager, davThreads, files, davLockHandler, fastGet, davResourceFactory);
     }
 }

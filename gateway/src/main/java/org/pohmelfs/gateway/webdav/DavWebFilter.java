@@ -53,16 +53,20 @@ public final class DavWebFilter implements WebFilter {
     private final DavFastGet fastGet;
 
     public DavWebFilter(HttpManager manager, Executor virtualThreads, FileService files, DavLockHandler locks) {
-        this(manager, virtualThreads, files, locks, true);
+        this(manager, virtualThreads, files, locks, true, null);
     }
 
+    /**
+     * @param fastGet GET and HEAD of small files without Milton ({@link DavFastGet})
+     * @param lookups the resource factory whose lookup test hook also sees the fast path's lookups, or null
+     */
     public DavWebFilter(HttpManager manager, Executor virtualThreads, FileService files, DavLockHandler locks,
-                        boolean fastGet) {
+                        boolean fastGet, DavResourceFactory lookups) {
         this.manager = manager;
         this.executor = virtualThreads;
         this.files = files;
         this.locks = locks;
-        this.fastGet = fastGet ? new DavFastGet(files) : null;
+        this.fastGet = fastGet ? new DavFastGet(files, lookups) : null;
     }
 
     /** How many GET and HEAD requests the fast path answered (without Milton). */
