@@ -2,7 +2,8 @@
 # Hot-object throughput with wrk: Apache mod_dav vs the gateway (cache on), same files, same tool.
 #   bash benchmarks/scripts/hot-wrk.sh [ROUNDS] [SECONDS]   (from the repository root, after `mvn package`)
 # wrk cannot time HEAD (it waits for a body after a HEAD's Content-Length), so HEAD is not among the modes.
-# Env: MODES="GET PROPFIND0 PROPFIND1"; JFR=1 records a JFR profile of the gateway to $OUT/gw.jfr; ONLY=gw|apache; EXTRA="--gateway.opt=..."
+# Env: BASE=/other/checkout also starts that checkout's gateway jar on the same node (target "base");
+#      MODES="GET PROPFIND0 PROPFIND1"; JFR=1 records a JFR profile of the gateway to $OUT/gw.jfr; ONLY=gw|apache; EXTRA="--gateway.opt=..."
 # Starts everything on free loopback ports, N=1000 files of 4 KiB in /hot/, and stops it all at the end.
 set -u
 ROUNDS=${1:-3}; SECS=${2:-10}
@@ -12,7 +13,7 @@ OUT=${OUT:-/tmp/hotwrk}; N=1000
 export DAVPEERS_STATE=$OUT/davpeers
 rm -rf "$OUT"; mkdir -p "$OUT/apache" "$OUT/node"
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-AP=$(free_port); NP=$(free_port); NH=$(free_port); GP=$(free_port)
+AP=$(free_port); NP=$(free_port); NH=$(free_port); GP=$(free_port); BP=$(free_port)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
   for i in $(seq 20); do kill -0 "${PIDS[@]}" 2>/dev/null || break; sleep 1; done
@@ -24,18 +25,24 @@ if [ "${ONLY:-}" != apache ]; then
     --server.port=$NH --pohmelfs.node.export="$OUT/node" > "$OUT/node.log" 2>&1 & PIDS+=($!)
   $J -jar "$ROOT"/gateway/target/pohmelfs-gateway-*-exec.jar --pohmelfs.gateway.id=hw --server.port=$GP \
     --pohmelfs.gateway.nodes=127.0.0.1:$NP ${EXTRA:-} > "$OUT/gw.log" 2>&1 & GW=$!; PIDS+=($GW)
+  if [ -n "${BASE:-}" ]; then
+    $J -jar "$BASE"/gateway/target/pohmelfs-gateway-*-exec.jar --pohmelfs.gateway.id=hwbase --server.port=$BP \
+      --pohmelfs.gateway.nodes=127.0.0.1:$NP > "$OUT/base.log" 2>&1 & PIDS+=($!)
+  fi
   for i in $(seq 90); do curl -sf http://127.0.0.1:$GP/actuator/health >/dev/null && break; sleep 1; done
+  [ -n "${BASE:-}" ] && for i in $(seq 90); do curl -sf http://127.0.0.1:$BP/actuator/health >/dev/null && break; sleep 1; done
 fi
 [ "${ONLY:-}" != gw ] && /work/shared/bench/davpeers up apache "$OUT/apache" "$AP" > "$OUT/apache.log" 2>&1
 seed() { # base url
   curl -sf -X MKCOL "$1hot/" -o /dev/null || echo "MKCOL $1hot/ failed"
   head -c 4096 /dev/urandom > "$OUT/4k"
-  for i in $(seq 0 $((N-1))); do printf -- "-T %s\nurl = \"%shot/f%04d\"\n" "$OUT/4k" "$1" "$i"; done > "$OUT/put.cfg"
+  for i in $(seq 0 $((N-1))); do printf -- "-T %s\nurl = \"%shot/f%04d\"\noutput = \"/dev/null\"\n" "$OUT/4k" "$1" "$i"; done > "$OUT/put.cfg"
   curl -sf -K "$OUT/put.cfg" -o /dev/null || echo "PUTs to $1 failed"
 }
 TARGETS=()
 [ "${ONLY:-}" != gw ] && { seed "http://127.0.0.1:$AP/"; TARGETS+=("apache http://127.0.0.1:$AP/hot/"); }
 [ "${ONLY:-}" != apache ] && { seed "http://127.0.0.1:$GP/dav/"; TARGETS+=("gateway http://127.0.0.1:$GP/dav/hot/"); }
+[ -n "${BASE:-}" ] && TARGETS+=("base http://127.0.0.1:$BP/dav/hot/")   # same node, same files
 [ "${JFR:-}" = 1 ] && $JAVA_HOME/bin/jcmd $GW JFR.start name=hot settings=profile > /dev/null
 echo "# $(date -u +%FT%TZ) $(uptime | sed 's/.*load/load/')"
 printf "round\tserver\tmode\treq/s\tavg_latency\terrors\n"
