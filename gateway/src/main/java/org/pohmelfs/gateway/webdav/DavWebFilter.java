@@ -49,12 +49,29 @@ public final class DavWebFilter implements WebFilter {
     private final Executor executor;
     private final FileService files;
     private final DavLockHandler locks;
+    /** GET and HEAD of small files without Milton, or null when switched off. */
+    private final DavFastGet fastGet;
 
     public DavWebFilter(HttpManager manager, Executor virtualThreads, FileService files, DavLockHandler locks) {
+        this(manager, virtualThreads, files, locks, true, null);
+    }
+
+    /**
+     * @param fastGet GET and HEAD of small files without Milton ({@link DavFastGet})
+     * @param lookups the resource factory whose lookup test hook also sees the fast path's lookups, or null
+     */
+    public DavWebFilter(HttpManager manager, Executor virtualThreads, FileService files, DavLockHandler locks,
+                        boolean fastGet, DavResourceFactory lookups) {
         this.manager = manager;
         this.executor = virtualThreads;
         this.files = files;
         this.locks = locks;
+        this.fastGet = fastGet ? new DavFastGet(files, lookups) : null;
+    }
+
+    /** How many GET and HEAD requests the fast path answered (without Milton). */
+    long fastAnswered() {
+        return fastGet == null ? 0 : fastGet.answered();
     }
 
     @Override
@@ -76,8 +93,13 @@ public final class DavWebFilter implements WebFilter {
         } catch (IllegalArgumentException e) {
             return refuse(response, DavGuard.Refusal.of(HttpStatus.NOT_IMPLEMENTED, name + " is not supported"));
         }
-        return exchange.getPrincipal().map(Principal::getName).defaultIfEmpty("")
+        Mono<Void> milton = exchange.getPrincipal().map(Principal::getName).defaultIfEmpty("")
                 .flatMap(principal -> serve(request, response, method, principal));
+        if (fastGet != null && DavFastGet.eligible(request)) {
+            ObjectPath target = PathCodec.decode(DavGuard.relative(path));
+            return fastGet.serve(request, response, target, () -> milton);
+        }
+        return milton;
     }
 
     private Mono<Void> serve(ServerHttpRequest request, ServerHttpResponse response, Request.Method method,

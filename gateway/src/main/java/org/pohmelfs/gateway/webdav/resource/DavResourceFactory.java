@@ -30,7 +30,8 @@ public final class DavResourceFactory implements ResourceFactory {
     private final DavContext context;
     private final String prefix;
     /** Told of every lookup that asked the node (path, resource or null): a test hook, else a no-op. */
-    private volatile BiConsumer<ObjectPath, Resource> observer = (path, resource) -> { };
+    private static final BiConsumer<ObjectPath, Resource> NO_OBSERVER = (path, resource) -> { };
+    private volatile BiConsumer<ObjectPath, Resource> observer = NO_OBSERVER;
 
     /** Request attribute: the lookups made so far for the request (decoded path to resource). */
     public static final String LOOKUPS = "pohmelfs.lookups";
@@ -80,6 +81,19 @@ public final class DavResourceFactory implements ResourceFactory {
      * (another writer's change landing between Milton's lookup and the operation).
      */
     public void observeLookups(BiConsumer<ObjectPath, Resource> observer) {
-        this.observer = observer == null ? (path, resource) -> { } : observer;
+        this.observer = observer == null ? NO_OBSERVER : observer;
+    }
+
+    /** Whether a test hook is set ({@link #observeLookups}). */
+    public boolean observed() {
+        return observer != NO_OBSERVER;
+    }
+
+    /**
+     * Tells the test hook of a lookup made outside Milton (the fast GET path), as if this factory
+     * had made it; blocking, so call it off the event loop.
+     */
+    public void lookedUp(ObjectPath path, Attr attr) {
+        observer.accept(path, attr == null ? null : DavResource.of(context, path, attr));
     }
 }

@@ -113,6 +113,11 @@ public final class FileResource extends DavResource implements GetableResource, 
 
     @Override
     public String getContentType(String accepts) {
+        return contentType(path);
+    }
+
+    /** The Content-Type of a file, by its name's extension (the fast GET path sends the same). */
+    public static String contentType(ObjectPath path) {
         return MediaTypeFactory.getMediaType(path.name()).orElse(MediaType.APPLICATION_OCTET_STREAM).toString();
     }
 
