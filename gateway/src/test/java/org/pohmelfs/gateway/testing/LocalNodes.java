@@ -96,13 +96,33 @@ public final class LocalNodes implements AutoCloseable {
     }
 
     public Node add(Path dir, String id, StoreSettings settings) throws IOException {
+        return add(id, settings, org.pohmelfs.node.cluster.EpochFence.standalone());
+    }
+
+    /**
+     * A node that follows the cluster map of {@code map} (which need not exist yet): its epoch
+     * fence learns each new map from a watch and from a fresh read when a request names a later
+     * epoch, as {@code pohmelfs.node.zookeeper.connect} makes the storage-node service do
+     * (without the live registration).
+     */
+    public Node addFollowing(String id, StoreSettings settings, org.pohmelfs.cluster.zk.ClusterMapStore map)
+            throws IOException {
+        var fence = org.pohmelfs.node.cluster.EpochFence.following(0,
+                () -> map.readLatest().map(v -> v.map().epoch()).orElse(0L), false);
+        followers.add(map.watch(m -> fence.observe(m.epoch())));
+        return add(id, settings, fence);
+    }
+
+    private final List<AutoCloseable> followers = new ArrayList<>();
+
+    private Node add(String id, StoreSettings settings, org.pohmelfs.node.cluster.EpochFence fence) throws IOException {
         TransactionManager store = TransactionManager.open(settings);
         RequestExecutor executor = new TransactionExecutor(store);
         IoExecutor io = new IoExecutor(16);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         LeaseDriver driver = lease == null ? null : new LeaseDriver(lease, new LockMetrics(registry), checkInvariants);
         NodeServer server = new NodeServer(new NodeServer.Settings(id, "pohmelfs", "127.0.0.1", 0, LinkPolicy.defaults(),
-                null, 256), executor, io, new NodeMetrics(registry), driver);
+                null, 256), executor, io, new NodeMetrics(registry), driver, fence);
         server.start();
         Node node = new Node(id, settings.export(), store, server, io, registry, driver);
         nodes.add(node);
@@ -122,16 +142,35 @@ public final class LocalNodes implements AutoCloseable {
         return nodes.stream().map(Node::address).collect(Collectors.joining(","));
     }
 
+    /** Stops one node as a crash would look to its peers: its connections close, it answers nothing. */
+    public void stop(Node n) {
+        if (nodes.remove(n)) {
+            shutdown(n);
+        }
+    }
+
+    private static void shutdown(Node n) {
+        n.server().close();
+        if (n.leases() != null) {
+            n.leases().close();
+        }
+        n.io().close();
+        n.store().close();
+    }
+
     @Override
     public void close() {
         for (Node n : nodes.reversed()) {
-            n.server().close();
-            if (n.leases() != null) {
-                n.leases().close();
-            }
-            n.io().close();
-            n.store().close();
+            shutdown(n);
         }
         nodes.clear();
+        for (AutoCloseable f : followers) {
+            try {
+                f.close();
+            } catch (Exception e) {
+                // closing a watch of a map whose ZooKeeper is gone already
+            }
+        }
+        followers.clear();
     }
 }
