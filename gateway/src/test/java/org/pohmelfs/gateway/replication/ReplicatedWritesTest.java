@@ -48,86 +48,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * node is fenced out of the map without a client error, a fenced node refuses old-epoch writes,
  * and the lease cache follows the authority.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ReplicatedWritesTest {
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    @TempDir
-    Path dir;
-    EmbeddedZooKeeper zk;
-    CuratorFramework curator;
-    ClusterMapStore store;
-    LocalNodes nodes;
-    final List<FaultProxy> proxies = new ArrayList<>();
-    final List<ConfigurableApplicationContext> gateways = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        zk = EmbeddedZooKeeper.start(Files.createDirectories(dir.resolve("zk")), 0);
-        curator = ZkClients.start(zk.connectString(), Duration.ofSeconds(10));
-        store = new ClusterMapStore(curator, "pohmelfs");
-        nodes = new LocalNodes(Duration.ofSeconds(1));
-        for (int i = 1; i <= 3; i++) {
-            nodes.addFollowing("node" + i, StoreSettings.defaults(Files.createDirectories(dir.resolve("node" + i))), store);
-        }
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        gateways.forEach(ConfigurableApplicationContext::close);
-        for (FaultProxy p : proxies) {
-            p.close();
-        }
-        nodes.close();
-        curator.close();
-        zk.close();
-    }
-
-    /** Stores the first map: node i at {@code addresses[i]} (its own address, or a proxy's). */
-    ClusterMap initialize(String... addresses) throws Exception {
-        List<Member> members = new ArrayList<>();
-        for (int i = 0; i < addresses.length; i++) {
-            int colon = addresses[i].lastIndexOf(':');
-            members.add(new Member("node" + (i + 1), addresses[i].substring(0, colon),
-                    Integer.parseInt(addresses[i].substring(colon + 1)), MemberState.IN_SYNC));
-        }
-        return store.initialize(ClusterMap.bootstrap(members)).map();
-    }
-
-    ClusterMap initialize() throws Exception {
-        return initialize(nodes.nodes().stream().map(LocalNodes.Node::address).toArray(String[]::new));
-    }
-
-    ConfigurableApplicationContext gateway(String id, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--pohmelfs.gateway.zookeeper.connect=" + zk.connectString(),
-                "--pohmelfs.gateway.replication.node-timeout=1s", "--pohmelfs.gateway.replication.authority-timeout=3s"));
-        args.addAll(List.of(extra));
-        ConfigurableApplicationContext gw = GatewayTestSupport.startGateway(id, "127.0.0.1:1", args.toArray(String[]::new));
-        gateways.add(gw);
-        return gw;
-    }
-
-    static HttpResponse<byte[]> send(ConfigurableApplicationContext gw, String method, String path, byte[] body)
-            throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(GatewayTestSupport.baseUrl(gw) + path))
-                .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-                .build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    /** The attributes of {@code path} as {@code node} has them, asked directly. */
-    static Attr statOn(LocalNodes.Node node, String path) {
-        NodeClient c = new NodeClient(ClientSettings.defaults("probe", "pohmelfs"));
-        try (NodeConnection conn = c.connectBlocking(new java.net.InetSocketAddress("127.0.0.1", node.server().port()))) {
-            Message.Reply r = conn.execute(new Command.Stat(path)).join();
-            return ((Result.Attrs) r.results().getFirst()).attr();
-        }
-    }
-
-    static String etag(Attr a) {
-        return a.etag();
-    }
-
+class ReplicatedWritesTest extends ReplicaCluster {
     @Test
     void aWriteLandsOnEveryNodeWithTheSameVersions() throws Exception {
         initialize();
@@ -160,10 +81,13 @@ class ReplicatedWritesTest {
             assertThat(get.statusCode()).isEqualTo(200);
             assertThat(get.body()).isEqualTo(body);
         }
-        for (LocalNodes.Node n : nodes.nodes()) {
-            assertThat(n.requests("read") - before.get(n.id())).as("READs served by " + n.id()).isGreaterThan(0);
-        }
         MeterRegistry registry = gw.getBean(MeterRegistry.class);
+        String counts = registry.find("pohmelfs.gateway.replication.reads").counters().stream()
+                .map(c -> c.getId().getTag("node") + "=" + c.count()).toList().toString();
+        for (LocalNodes.Node n : nodes.nodes()) {
+            assertThat(n.requests("read") - before.get(n.id())).as("READs served by " + n.id() + ", gateway " + counts)
+                    .isGreaterThan(0);
+        }
         assertThat(registry.find("pohmelfs.gateway.replication.reads").counters()).hasSize(3);
     }
 
