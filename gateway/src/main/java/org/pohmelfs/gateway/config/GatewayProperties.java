@@ -62,7 +62,8 @@ public record GatewayProperties(
      * Replication (design.md §4.2-4.4).
      *
      * @param nodeTimeout      how long a write may take on a node that is not the lock authority before
-     *                         the gateway gives up on it (and fences it)
+     *                         the gateway gives up on it (and fences it); without ZooKeeper (nothing can
+     *                         be fenced) every node gets {@code request-timeout} instead
      * @param authorityTimeout the same for the lock authority: it must exceed the nodes' lease duration L,
      *                         since a mutation there waits for recalls (up to L for a dead holder)
      * @param readTimeout      how long a read may take on one node before it is tried on another

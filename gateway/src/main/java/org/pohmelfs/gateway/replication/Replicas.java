@@ -59,7 +59,8 @@ public final class Replicas implements AutoCloseable {
     private static final int RESENDS = 3;
 
     /** Timeouts and bounds (see {@code GatewayProperties.Replication}). */
-    public record Settings(Duration nodeTimeout, Duration authorityTimeout, Duration readTimeout, int maxMapChanges) {
+    public record Settings(Duration nodeTimeout, Duration authorityTimeout, Duration readTimeout, int maxMapChanges,
+                           Duration unfencedTimeout) {
     }
 
     private record Link(Member member, NodeLink link) {
@@ -257,7 +258,10 @@ public final class Replicas implements AutoCloseable {
         Object lock = new Object();
         boolean[] decided = {false};
         for (String id : fan.targets()) {
-            Duration timeout = id.equals(m.authority()) ? settings.authorityTimeout() : settings.nodeTimeout();
+            // Without fencing, giving up early gains nothing (the answer is 503 either way): wait as long
+            // as one request may take, as before replication.
+            Duration timeout = !source.canFence() ? settings.unfencedTimeout()
+                    : id.equals(m.authority()) ? settings.authorityTimeout() : settings.nodeTimeout();
             sendUntilDeadline(id, request, timeout).subscribe(reply -> {
                 Outcome o;
                 synchronized (lock) {
