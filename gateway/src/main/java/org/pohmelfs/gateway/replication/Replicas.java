@@ -123,18 +123,20 @@ public final class Replicas implements AutoCloseable {
         synchronized (balancer) {
             balancer.setReadSet(next.readSet().stream().map(Member::id).toList());
         }
-        map = next;
-        metrics.map(next, source.wireEpoch(next));
         String was = authority;
         authority = next.authority();
         if (was != null && !was.equals(next.authority())) {
             log.warn("lock authority moves from {} to {} at epoch {}", was, next.authority(), next.epoch());
         }
+        // The cache follows the authority before the new map is used: nothing cached under the old
+        // authority's leases is served once a request can see the new map.
         if (was == null || !was.equals(next.authority())
                 || before != null && !before.authorityMember().address().equals(next.authorityMember().address())) {
             Member a = next.authorityMember();
             authorityListeners.forEach(l -> l.accept(a));
         }
+        map = next;
+        metrics.map(next, source.wireEpoch(next));
     }
 
     /** Calls {@code listener} with the authority now (if a map is known) and every time it changes. */
