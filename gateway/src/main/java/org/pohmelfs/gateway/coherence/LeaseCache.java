@@ -79,7 +79,7 @@ public final class LeaseCache implements AutoCloseable {
     }
 
     private final NodeClient client;
-    private final InetSocketAddress node;
+    private volatile InetSocketAddress node;
     private final Settings settings;
     private final LeaseClock clock = LeaseClock.DEFAULT;
     private final Cache<String, CachedPath> entries;
@@ -115,6 +115,30 @@ public final class LeaseCache implements AutoCloseable {
         });
         long period = Math.max(50, Math.min(1000, settings.idleRelease().toMillis() / 4));
         sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The lock authority moved to {@code next} (design.md §4.4): every entry is dropped and the
+     * lease connection closed at once, so nothing cached under the old authority's leases is
+     * served again; the next use connects to {@code next} (whose grace period delays its first
+     * grants). Nothing happens when {@code next} is the node in use.
+     */
+    public void moveTo(InetSocketAddress next) {
+        if (next.equals(node)) {
+            return;
+        }
+        log.info("lease authority moves from {} to {}: dropping the cache", node, next);
+        node = next;
+        CompletableFuture<Link> old = link.getAndSet(null);
+        entries.invalidateAll();
+        if (old != null) {
+            old.thenAccept(l -> l.connection().close());
+        }
+    }
+
+    /** The node whose leases this cache holds. */
+    public InetSocketAddress node() {
+        return node;
     }
 
     /** The counters shared with the content path. */

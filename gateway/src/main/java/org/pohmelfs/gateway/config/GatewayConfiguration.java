@@ -2,7 +2,6 @@ package org.pohmelfs.gateway.config;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import org.pohmelfs.client.ClientSettings;
 import org.pohmelfs.client.NodeClient;
@@ -11,8 +10,11 @@ import org.pohmelfs.gateway.cache.ContentCache;
 import org.pohmelfs.gateway.coherence.LeaseCache;
 import org.pohmelfs.gateway.files.FileService;
 import org.pohmelfs.gateway.http.ReadOnlyFilter;
-import org.pohmelfs.gateway.nodes.NodeLink;
 import org.pohmelfs.gateway.nodes.NodeSet;
+import org.pohmelfs.gateway.replication.MapSource;
+import org.pohmelfs.gateway.replication.Replicas;
+import org.pohmelfs.gateway.replication.StaticMapSource;
+import org.pohmelfs.gateway.replication.ZooKeeperMapSource;
 import org.pohmelfs.gateway.rest.RestSettings;
 import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.LinkPolicy;
@@ -46,18 +48,33 @@ class GatewayConfiguration {
                 Set.of(org.pohmelfs.protocol.Handshake.FEATURE_DAVLOCKS)));
     }
 
-    @Bean(destroyMethod = "close")
-    NodeSet nodeSet(GatewayProperties p, NodeClient client) {
-        List<NodeLink> links = p.nodes().stream().map(GatewayConfiguration::address)
-                .map(a -> new NodeLink(a, client)).toList();
-        return new NodeSet(client, links);
+    /** The cluster map: from ZooKeeper with {@code pohmelfs.gateway.zookeeper.connect}, else the static node list. */
+    @Bean(destroyMethod = "")
+    MapSource mapSource(GatewayProperties p) {
+        if (p.zookeeper().enabled()) {
+            return new ZooKeeperMapSource(p.zookeeper().connect(), p.zookeeper().sessionTimeout(), p.cluster(),
+                    p.zookeeper().firstMapWait());
+        }
+        return new StaticMapSource(p.nodes().stream().map(GatewayConfiguration::address).toList());
     }
 
-    /** The coherent metadata cache on the primary node (used only when the cache is enabled). */
+    @Bean(destroyMethod = "close")
+    NodeSet nodeSet(GatewayProperties p, NodeClient client, MapSource source, MeterRegistry registry) {
+        GatewayProperties.Replication r = p.replication();
+        return new NodeSet(new Replicas(source, client, new Replicas.Settings(r.nodeTimeout(), r.authorityTimeout(),
+                r.readTimeout(), r.maxMapChanges(), p.requestTimeout()), registry));
+    }
+
+    /** The coherent metadata cache on the lock authority, following it when the map moves it. */
     @Bean(destroyMethod = "close")
     LeaseCache leaseCache(GatewayProperties p, NodeClient client, NodeSet nodes, MeterRegistry registry) {
-        return new LeaseCache(client, nodes.links().getFirst().address(),
+        InetSocketAddress first = nodes.replicas().map()
+                .map(m -> new InetSocketAddress(m.authorityMember().host(), m.authorityMember().port()))
+                .orElseGet(() -> InetSocketAddress.createUnresolved("0.0.0.0", 1));
+        LeaseCache cache = new LeaseCache(client, first,
                 new LeaseCache.Settings(p.cache().metadataMaxBytes().toBytes(), p.cache().idleRelease()), registry);
+        nodes.replicas().onAuthority(a -> cache.moveTo(new InetSocketAddress(a.host(), a.port())));
+        return cache;
     }
 
     @Bean
@@ -81,19 +98,43 @@ class GatewayConfiguration {
         return p.readOnly() ? new ReadOnlyFilter() : (exchange, chain) -> chain.filter(exchange);
     }
 
-    /** UP when every storage node answers a PING within two seconds. */
+    /**
+     * UP when a cluster map is known and its lock authority answers a PING within two seconds;
+     * the details give every member's state and whether it answered. Part of readiness.
+     */
     @Bean
     ReactiveHealthIndicator nodesHealthIndicator(NodeSet nodes) {
-        return () -> Flux.fromIterable(nodes.links())
-                .flatMap(link -> link.connection()
-                        .flatMap(c -> Mono.fromFuture(c.execute(new Command.Ping(System.nanoTime()))))
-                        .timeout(Duration.ofSeconds(2))
-                        .map(r -> Boolean.TRUE)
-                        .onErrorReturn(Boolean.FALSE)
-                        .map(ok -> java.util.Map.entry(link.toString(), ok ? "UP" : "DOWN")))
-                .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue)
-                .map(states -> (states.containsValue("DOWN") ? Health.down() : Health.up())
-                        .withDetails(states).build());
+        return () -> {
+            var map = nodes.replicas().map();
+            if (map.isEmpty()) {
+                return Mono.just(Health.down().withDetail("map", "no cluster map yet").build());
+            }
+            var links = nodes.replicas().links();
+            return Flux.fromIterable(map.get().members())
+                    .flatMap(m -> {
+                        var link = links.get(m.id());
+                        Mono<String> ping = link == null ? Mono.just("not contacted")
+                                : link.connection()
+                                        .flatMap(c -> Mono.fromFuture(c.execute(new Command.Ping(System.nanoTime()))))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .map(r -> "UP")
+                                        .onErrorReturn("DOWN");
+                        return ping.map(s -> java.util.Map.entry(m.id(), m.state() + " " + m.address() + " " + s));
+                    })
+                    .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue)
+                    .map(states -> (states.get(map.get().authority()).endsWith("UP") ? Health.up() : Health.down())
+                            .withDetail("epoch", map.get().epoch())
+                            .withDetail("authority", map.get().authority())
+                            .withDetails(states).build());
+        };
+    }
+
+    /** UP once a cluster map is known; in the readiness group, so a gateway without a map takes no traffic. */
+    @Bean
+    ReactiveHealthIndicator clusterMapHealthIndicator(NodeSet nodes) {
+        return () -> Mono.just(nodes.replicas().map()
+                .map(m -> Health.up().withDetail("epoch", m.epoch()).withDetail("authority", m.authority()).build())
+                .orElseGet(() -> Health.down().withDetail("map", "no cluster map yet").build()));
     }
 
     static InetSocketAddress address(String hostPort) {

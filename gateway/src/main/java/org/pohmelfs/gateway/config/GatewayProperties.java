@@ -23,6 +23,8 @@ import org.springframework.util.unit.DataSize;
  * @param tls            TLS towards the nodes
  * @param auth           HTTP authentication
  * @param cache          the coherent cache (design.md §3.5)
+ * @param zookeeper      where the cluster map lives (design.md §4.1); none: a static map of {@code nodes}
+ * @param replication    writes to every in-sync node, balanced reads (design.md §4.2, §4.3)
  */
 @ConfigurationProperties("pohmelfs.gateway")
 public record GatewayProperties(
@@ -37,7 +39,39 @@ public record GatewayProperties(
         @DefaultValue("CRC32C") List<ChecksumAlgorithm> checksums,
         @DefaultValue Tls tls,
         @DefaultValue Auth auth,
-        @DefaultValue Cache cache) {
+        @DefaultValue Cache cache,
+        @DefaultValue ZooKeeper zookeeper,
+        @DefaultValue Replication replication) {
+
+    /**
+     * The cluster map in ZooKeeper. With {@code connect} set the map comes from ZooKeeper and
+     * {@code pohmelfs.gateway.nodes} is ignored; the map's name is {@code pohmelfs.gateway.cluster}.
+     *
+     * @param connect        ZooKeeper connect string ({@code host:port,...}); unset: no ZooKeeper
+     * @param sessionTimeout the ZooKeeper session timeout
+     * @param firstMapWait   how long the start waits for the first map (readiness is DOWN until one is known)
+     */
+    public record ZooKeeper(String connect, @DefaultValue("10s") Duration sessionTimeout,
+                            @DefaultValue("30s") Duration firstMapWait) {
+        public boolean enabled() {
+            return connect != null && !connect.isBlank();
+        }
+    }
+
+    /**
+     * Replication (design.md §4.2-4.4).
+     *
+     * @param nodeTimeout      how long a write may take on a node that is not the lock authority before
+     *                         the gateway gives up on it (and fences it); without ZooKeeper (nothing can
+     *                         be fenced) every node gets {@code request-timeout} instead
+     * @param authorityTimeout the same for the lock authority: it must exceed the nodes' lease duration L,
+     *                         since a mutation there waits for recalls (up to L for a dead holder)
+     * @param readTimeout      how long a read may take on one node before it is tried on another
+     * @param maxMapChanges    how often one write is resent at a newer epoch (STALE_EPOCH) before 503
+     */
+    public record Replication(@DefaultValue("5s") Duration nodeTimeout, @DefaultValue("15s") Duration authorityTimeout,
+                              @DefaultValue("10s") Duration readTimeout, @DefaultValue("8") int maxMapChanges) {
+    }
 
     /**
      * The coherent cache. Used only against nodes that grant leases; otherwise every read goes to

@@ -186,7 +186,7 @@ public final class FileService {
         long from = index * chunkSize;
         int n = (int) Math.min(chunkSize, attr.size() - from);
         String p = path.toString();
-        return nodes.read(List.of(new Command.Read(p, from, n)))
+        return nodes.readChecked(List.of(new Command.Read(p, from, n)), r -> hasVersion(r, attr.version(), n))
                 .map(r -> Replies.result(r, 0, Result.Data.class))
                 .map(d -> {
                     if (d.attr().version() != attr.version() || d.data().remaining() != n) {
@@ -198,6 +198,15 @@ public final class FileService {
                     content.put(path, attr.version(), index, d.data());
                     return new Head(attr, d.data());
                 });
+    }
+
+    /**
+     * Whether a READ reply is {@code n} bytes of {@code version}: such bytes are the same on every
+     * replica (a version names one content, design.md §4.5), so any in-sync node may serve them.
+     */
+    private static boolean hasVersion(org.pohmelfs.protocol.Message.Reply r, long version, int n) {
+        return r.results().size() == 1 && r.results().getFirst() instanceof Result.Data d
+                && d.attr().version() == version && d.data().remaining() == n;
     }
 
     private Mono<Head> headFromNode(ObjectPath path, int maxBytes) {
@@ -311,7 +320,8 @@ public final class FileService {
                 .flatMapSequential(i -> {
                     long from = offset + (long) i * chunkSize;
                     int n = (int) Math.min(chunkSize, offset + length - from);
-                    return nodes.read(List.of(new Command.Read(p, from, n)))
+                    return nodes.readChecked(List.of(new Command.Read(p, from, n)),
+                                    r -> hasVersion(r, expected.version(), n))
                             .map(r -> Replies.result(r, 0, Result.Data.class))
                             .map(d -> {
                                 if (d.attr().version() != expected.version()) {

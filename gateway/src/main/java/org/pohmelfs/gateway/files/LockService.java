@@ -33,7 +33,9 @@ public final class LockService {
     public Mono<Taken> lock(ObjectPath path, boolean exclusive, boolean infinite, String owner, String principal,
                             int timeoutSeconds, List<String> held) {
         String p = path.toString();
-        Command.Lock lock = new Command.Lock(p, exclusive, infinite, owner, principal, timeoutSeconds, "");
+        // The gateway names the token: every replica must store the same one (design.md §4.2).
+        Command.Lock lock = new Command.Lock(p, exclusive, infinite, owner, principal, timeoutSeconds,
+                "opaquelocktoken:" + java.util.UUID.randomUUID());
         return requireFeature().then(nodes.read(List.of(new Command.Stat(p))))
                 .flatMap(stat -> {
                     boolean missing = !stat.ok();

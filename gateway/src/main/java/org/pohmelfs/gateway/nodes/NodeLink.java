@@ -16,6 +16,7 @@ public final class NodeLink {
     private final InetSocketAddress address;
     private final NodeClient client;
     private final AtomicReference<CompletableFuture<NodeConnection>> current = new AtomicReference<>();
+    private volatile boolean closed;
 
     public NodeLink(InetSocketAddress address, NodeClient client) {
         this.address = address;
@@ -32,6 +33,10 @@ public final class NodeLink {
     }
 
     private CompletableFuture<NodeConnection> connectionFuture() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new org.pohmelfs.client.NodeException.ConnectionLost(
+                    "the link to " + this + " is closed (the node left the write set)"));
+        }
         while (true) {
             CompletableFuture<NodeConnection> f = current.get();
             if (f != null && !(f.isDone() && (f.isCompletedExceptionally() || !f.join().isOpen()))) {
@@ -56,8 +61,9 @@ public final class NodeLink {
         return connection().flatMap(c -> Mono.fromFuture(c.send(request), true));
     }
 
-    /** Closes the connection if one is open. */
+    /** Closes the connection if one is open; the link opens no new one afterwards. */
     public void close() {
+        closed = true;
         CompletableFuture<NodeConnection> f = current.getAndSet(null);
         if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
             f.join().close();

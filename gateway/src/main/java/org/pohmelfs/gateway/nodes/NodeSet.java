@@ -1,67 +1,57 @@
 package org.pohmelfs.gateway.nodes;
 
-import java.time.Duration;
 import java.util.List;
-import org.pohmelfs.client.NodeClient;
-import org.pohmelfs.client.NodeException;
+import java.util.function.Predicate;
+import org.pohmelfs.gateway.replication.Replicas;
 import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.Message;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * The storage nodes a gateway talks to, behind one interface: the file service asks it to run
  * transactions and does not know how many nodes there are.
  *
- * <p>Now: every transaction goes to the first node of the list (the primary). A transaction
- * whose connection is lost is resent with the same transaction id, so the node answers a
- * resend from its reply cache and never applies it twice. Mirroring to every in-sync node and
- * balancing reads come with the replication issue, behind these same two methods.
+ * <p>A mutating transaction goes to every in-sync node with one transaction id (resends are
+ * answered from the nodes' reply caches, never applied twice); a read goes to the lock
+ * authority, or, when the caller can check the reply, to any in-sync node. The replication
+ * itself is {@link Replicas} (design.md §4).
  */
 public final class NodeSet implements AutoCloseable {
-    private static final int RESENDS = 3;
+    private final Replicas replicas;
 
-    private final NodeClient client;
-    private final List<NodeLink> links;
-
-    public NodeSet(NodeClient client, List<NodeLink> links) {
-        if (links.isEmpty()) {
-            throw new IllegalArgumentException("at least one storage node must be configured");
-        }
-        this.client = client;
-        this.links = List.copyOf(links);
+    public NodeSet(Replicas replicas) {
+        this.replicas = replicas;
     }
 
-    public List<NodeLink> links() {
-        return links;
+    public Replicas replicas() {
+        return replicas;
     }
 
-    /** Runs a transaction that may change the export. */
+    /** Runs a transaction that may change the export, on every in-sync node. */
     public Mono<Message.Reply> write(List<Command> commands) {
-        return send(commands);
+        return replicas.write(commands);
     }
 
-    /** Whether the primary node negotiated {@code feature} in its handshake. */
+    /** Whether the lock authority negotiated {@code feature} in its handshake. */
     public Mono<Boolean> supports(String feature) {
-        return links.getFirst().connection().map(c -> c.welcome().features().contains(feature));
+        return replicas.supports(feature);
     }
 
-    /** Runs a transaction that only reads. */
+    /** Runs a transaction that only reads, on the lock authority (another node when it fails). */
     public Mono<Message.Reply> read(List<Command> commands) {
-        return send(commands);
+        return replicas.read(commands);
     }
 
-    private Mono<Message.Reply> send(List<Command> commands) {
-        Message.Request request = new Message.Request(client.newTxid(), 0, commands);
-        NodeLink primary = links.getFirst();
-        return Mono.defer(() -> primary.send(request))
-                .retryWhen(Retry.backoff(RESENDS, Duration.ofMillis(50))
-                        .filter(e -> e instanceof NodeException.ConnectionLost)
-                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+    /**
+     * Runs a read on any in-sync node; a reply that {@code trusted} rejects (another version
+     * than the one the caller holds) is read again from the lock authority.
+     */
+    public Mono<Message.Reply> readChecked(List<Command> commands, Predicate<Message.Reply> trusted) {
+        return replicas.readChecked(commands, trusted);
     }
 
     @Override
     public void close() {
-        links.forEach(NodeLink::close);
+        replicas.close();
     }
 }

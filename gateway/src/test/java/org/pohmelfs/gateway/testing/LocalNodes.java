@@ -101,13 +101,33 @@ public final class LocalNodes implements AutoCloseable {
     }
 
     public Node add(Path dir, String id, StoreSettings settings) throws IOException {
+        return add(id, settings, org.pohmelfs.node.cluster.EpochFence.standalone());
+    }
+
+    /**
+     * A node that follows the cluster map of {@code map} (which need not exist yet): its epoch
+     * fence learns each new map from a watch and from a fresh read when a request names a later
+     * epoch, as {@code pohmelfs.node.zookeeper.connect} makes the storage-node service do
+     * (without the live registration).
+     */
+    public Node addFollowing(String id, StoreSettings settings, org.pohmelfs.cluster.zk.ClusterMapStore map)
+            throws IOException {
+        var fence = org.pohmelfs.node.cluster.EpochFence.following(0,
+                () -> map.readLatest().map(v -> v.map().epoch()).orElse(0L), false);
+        followers.add(map.watch(m -> fence.observe(m.epoch())));
+        return add(id, settings, fence);
+    }
+
+    private final List<AutoCloseable> followers = new ArrayList<>();
+
+    private Node add(String id, StoreSettings settings, org.pohmelfs.node.cluster.EpochFence fence) throws IOException {
         TransactionManager store = TransactionManager.open(settings);
         RequestExecutor executor = new TransactionExecutor(store);
         IoExecutor io = new IoExecutor(16);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         LeaseDriver driver = lease == null ? null : new LeaseDriver(lease, new LockMetrics(registry), checkInvariants);
         NodeServer server = new NodeServer(new NodeServer.Settings(id, "pohmelfs", "127.0.0.1", 0, LinkPolicy.defaults(),
-                null, 256), executor, io, new NodeMetrics(registry), driver);
+                null, 256), executor, io, new NodeMetrics(registry), driver, fence);
         server.start();
         Node node = new Node(id, settings.export(), store, server, io, registry, driver);
         nodes.add(node);
@@ -127,31 +147,55 @@ public final class LocalNodes implements AutoCloseable {
         return nodes.stream().map(Node::address).collect(Collectors.joining(","));
     }
 
+    /** Stops one node as a crash would look to its peers: its connections close, it answers nothing. */
+    public void stop(Node n) {
+        if (nodes.remove(n)) {
+            RuntimeException failure = shutdown(n, null);
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+
+    /** Runs every step of stopping a node; one that fails does not keep the others from running. */
+    private static RuntimeException shutdown(Node n, RuntimeException failure) {
+        List<Runnable> steps = new ArrayList<>();
+        steps.add(() -> n.server().close());
+        if (n.leases() != null) {
+            steps.add(() -> n.leases().close());
+        }
+        steps.add(() -> n.io().close());
+        steps.add(() -> n.store().close());
+        for (Runnable step : steps) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        return failure;
+    }
+
     /** Stops every node; one that fails to stop does not keep the others running. */
     @Override
     public void close() {
         RuntimeException failure = null;
         for (Node n : nodes.reversed()) {
-            List<Runnable> steps = new ArrayList<>();
-            steps.add(() -> n.server().close());
-            if (n.leases() != null) {
-                steps.add(() -> n.leases().close());
-            }
-            steps.add(() -> n.io().close());
-            steps.add(() -> n.store().close());
-            for (Runnable step : steps) {
-                try {
-                    step.run();
-                } catch (RuntimeException e) {
-                    if (failure == null) {
-                        failure = e;
-                    } else {
-                        failure.addSuppressed(e);
-                    }
-                }
-            }
+            failure = shutdown(n, failure);
         }
         nodes.clear();
+        for (AutoCloseable f : followers) {
+            try {
+                f.close();
+            } catch (Exception e) {
+                // closing a watch of a map whose ZooKeeper is gone already
+            }
+        }
+        followers.clear();
         if (failure != null) {
             throw failure;
         }

@@ -1,0 +1,427 @@
+package org.pohmelfs.gateway.replication;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.pohmelfs.client.NodeClient;
+import org.pohmelfs.client.NodeException;
+import org.pohmelfs.cluster.ClusterMap;
+import org.pohmelfs.cluster.Member;
+import org.pohmelfs.cluster.MemberState;
+import org.pohmelfs.gateway.nodes.NodeLink;
+import org.pohmelfs.placement.ReadBalancer;
+import org.pohmelfs.placement.WriteFanOut;
+import org.pohmelfs.protocol.Command;
+import org.pohmelfs.protocol.ErrorCode;
+import org.pohmelfs.protocol.Message;
+import org.pohmelfs.protocol.Result;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+/**
+ * The replica group as the gateway uses it (design.md §4.2-4.4): the cluster map from a
+ * {@link MapSource}, one {@link NodeLink} per member of the write set (made and closed as the
+ * map changes), the write fan-out with fencing, and the choice of node for reads.
+ *
+ * <p>Writes: one txid per transaction, sent with the map's epoch to every member of the write
+ * set in parallel; per node, a lost connection or a BUSY reply is resent (same txid: the
+ * node's reply cache answers a resend of an applied transaction) until that node's deadline,
+ * after which the node counts as failed. {@link WriteFanOut} decides: the client gets the
+ * reference result once every IN_SYNC member replied, after the ones that failed or disagreed
+ * were fenced (compare-and-set of the map); a STALE_EPOCH reply makes the whole transaction go
+ * again at the newest epoch. A source that cannot fence (a static node list) turns any failed
+ * node into an error for the client.
+ *
+ * <p>Reads go to the lock authority (the node whose leases cover the gateway's cache), and to
+ * another IN_SYNC node when it fails; a read whose reply the caller can check against a version
+ * it already trusts ({@link #readChecked}) may go to any IN_SYNC node, chosen by
+ * {@link ReadBalancer}, and goes to the authority when the check fails.
+ */
+public final class Replicas implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Replicas.class);
+    private static final Duration FIRST_RESEND = Duration.ofMillis(20);
+    private static final Duration LONGEST_RESEND = Duration.ofMillis(200);
+    /** Resends of a read to the same node after a lost connection, as before replication. */
+    private static final int RESENDS = 3;
+
+    /** Timeouts and bounds (see {@code GatewayProperties.Replication}). */
+    public record Settings(Duration nodeTimeout, Duration authorityTimeout, Duration readTimeout, int maxMapChanges,
+                           Duration unfencedTimeout) {
+    }
+
+    private record Link(Member member, NodeLink link) {
+    }
+
+    private final MapSource source;
+    private final NodeClient client;
+    private final Settings settings;
+    private final ReplicationMetrics metrics;
+    private final Map<String, Link> links = new ConcurrentHashMap<>();
+    private final ReadBalancer balancer = new ReadBalancer(new SplittableRandom());
+    private final List<Consumer<Member>> authorityListeners = new CopyOnWriteArrayList<>();
+    private volatile ClusterMap map;
+    private volatile String authority;
+
+    public Replicas(MapSource source, NodeClient client, Settings settings, io.micrometer.core.instrument.MeterRegistry registry) {
+        this.source = source;
+        this.client = client;
+        this.settings = settings;
+        this.metrics = new ReplicationMetrics(registry);
+        source.listen(this::mapChanged);
+    }
+
+    public MapSource source() {
+        return source;
+    }
+
+    /** The map in use, or empty while none is known. */
+    public Optional<ClusterMap> map() {
+        return Optional.ofNullable(map);
+    }
+
+    // ------------------------------------------------------------------ the map and the links
+
+    private synchronized void mapChanged(ClusterMap next) {
+        ClusterMap before = map;
+        if (before != null && next.epoch() <= before.epoch()) {
+            return;
+        }
+        Set<String> keep = new HashSet<>();
+        for (Member m : next.writeSet()) {
+            keep.add(m.id());
+            links.compute(m.id(), (id, l) -> {
+                if (l != null && l.member().address().equals(m.address())) {
+                    return new Link(m, l.link());
+                }
+                if (l != null) {
+                    l.link().close();
+                }
+                return new Link(m, new NodeLink(new InetSocketAddress(m.host(), m.port()), client));
+            });
+        }
+        links.entrySet().removeIf(e -> {
+            if (keep.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().link().close();
+            return true;
+        });
+        synchronized (balancer) {
+            balancer.setReadSet(next.readSet().stream().map(Member::id).toList());
+        }
+        String was = authority;
+        authority = next.authority();
+        if (was != null && !was.equals(next.authority())) {
+            log.warn("lock authority moves from {} to {} at epoch {}", was, next.authority(), next.epoch());
+        }
+        // The cache follows the authority before the new map is used: nothing cached under the old
+        // authority's leases is served once a request can see the new map.
+        if (was == null || !was.equals(next.authority())
+                || before != null && !before.authorityMember().address().equals(next.authorityMember().address())) {
+            Member a = next.authorityMember();
+            authorityListeners.forEach(l -> l.accept(a));
+        }
+        map = next;
+        metrics.map(next, source.wireEpoch(next));
+    }
+
+    /** Calls {@code listener} with the authority now (if a map is known) and every time it changes. */
+    public void onAuthority(Consumer<Member> listener) {
+        authorityListeners.add(listener);
+        ClusterMap now = map;
+        if (now != null) {
+            listener.accept(now.authorityMember());
+        }
+    }
+
+    private ClusterMap requireMap() {
+        ClusterMap m = map;
+        if (m == null) {
+            throw new NodeException(ErrorCode.BUSY, "no cluster map yet");
+        }
+        return m;
+    }
+
+    private Link link(String id) {
+        Link l = links.get(id);
+        if (l == null) {
+            throw new NodeException.ConnectionLost("no link to " + id + " (not in the write set)");
+        }
+        return l;
+    }
+
+    /** The link to the lock authority. */
+    public Mono<NodeLink> authorityLink() {
+        return Mono.fromCallable(() -> link(requireMap().authority()).link());
+    }
+
+    /** Links to every member of the write set now, by member id, in map order. */
+    public Map<String, NodeLink> links() {
+        Map<String, NodeLink> out = new LinkedHashMap<>();
+        ClusterMap m = map;
+        if (m != null) {
+            for (Member member : m.writeSet()) {
+                Link l = links.get(member.id());
+                if (l != null) {
+                    out.put(member.id(), l.link());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether the lock authority negotiated {@code feature}. */
+    public Mono<Boolean> supports(String feature) {
+        return authorityLink().flatMap(NodeLink::connection).map(c -> c.welcome().features().contains(feature));
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /** Runs a mutating transaction on every member of the write set (see the class comment). */
+    public Mono<Message.Reply> write(List<Command> commands) {
+        return Mono.defer(() -> {
+            long txid = client.newTxid();
+            long start = System.nanoTime();
+            return attempt(txid, commands, 0)
+                    .doOnSuccess(r -> metrics.writeTook(Duration.ofNanos(System.nanoTime() - start)));
+        });
+    }
+
+    /** What one fan-out ends in. */
+    private sealed interface Outcome {
+        record Answer(Message.Reply reply) implements Outcome {
+        }
+
+        record Fence(Set<String> nodes, String reference, Message.Reply reply) implements Outcome {
+        }
+
+        record Stale() implements Outcome {
+        }
+
+        record Failed(Throwable cause) implements Outcome {
+        }
+    }
+
+    private Mono<Message.Reply> attempt(long txid, List<Command> commands, int mapChanges) {
+        return Mono.defer(() -> fanOut(txid, commands, requireMap())).flatMap(outcome -> switch (outcome) {
+            case Outcome.Answer a -> Mono.just(a.reply());
+            case Outcome.Failed f -> Mono.error(f.cause());
+            case Outcome.Stale s -> {
+                if (mapChanges >= settings.maxMapChanges()) {
+                    yield Mono.error(new NodeException(ErrorCode.BUSY, "the cluster map kept changing under transaction "
+                            + txid));
+                }
+                metrics.refresh();
+                yield Mono.fromCallable(source::refresh).subscribeOn(Schedulers.boundedElastic())
+                        .then(attempt(txid, commands, mapChanges + 1));
+            }
+            case Outcome.Fence f -> {
+                if (!source.canFence()) {
+                    yield Mono.error(new NodeException(ErrorCode.BUSY, "transaction " + txid + " failed on "
+                            + f.nodes() + " and a static node list cannot fence them"));
+                }
+                yield Mono.fromCallable(() -> source.fence(f.nodes())).subscribeOn(Schedulers.boundedElastic())
+                        .flatMap(after -> {
+                            metrics.fenced(f.nodes().size());
+                            if (after.member(f.reference()).map(m -> m.state() == MemberState.IN_SYNC).orElse(false)) {
+                                return Mono.just(f.reply());
+                            }
+                            // Someone fenced the reference meanwhile: only a resend can tell what the in-sync set has.
+                            if (mapChanges >= settings.maxMapChanges()) {
+                                return Mono.error(new NodeException(ErrorCode.BUSY, "the cluster map kept changing"));
+                            }
+                            return attempt(txid, commands, mapChanges + 1);
+                        });
+            }
+        });
+    }
+
+    /** Sends the request to the write set of {@code m} and waits for the fan-out's decision. */
+    private Mono<Outcome> fanOut(long txid, List<Command> commands, ClusterMap m) {
+        Message.Request request = new Message.Request(txid, source.wireEpoch(m), commands);
+        WriteFanOut<ReplyForm> fan = new WriteFanOut<>(m);
+        Map<String, Message.Reply> replies = new ConcurrentHashMap<>();
+        Map<String, Throwable> errors = new ConcurrentHashMap<>();
+        Sinks.One<Outcome> done = Sinks.one();
+        Object lock = new Object();
+        boolean[] decided = {false};
+        for (String id : fan.targets()) {
+            // Without fencing, giving up early gains nothing (the answer is 503 either way): wait as long
+            // as one request may take, as before replication.
+            Duration timeout = !source.canFence() ? settings.unfencedTimeout()
+                    : id.equals(m.authority()) ? settings.authorityTimeout() : settings.nodeTimeout();
+            sendUntilDeadline(id, request, timeout).subscribe(reply -> {
+                Outcome o;
+                synchronized (lock) {
+                    if (decided[0]) {
+                        return;
+                    }
+                    Result.Error e = reply.firstError();
+                    if (e != null && e.code() == ErrorCode.STALE_EPOCH) {
+                        decided[0] = true;
+                        o = new Outcome.Stale();
+                    } else {
+                        replies.put(id, reply);
+                        o = decide(fan.replied(id, ReplyForm.of(reply)), replies, errors);
+                        decided[0] = o != null;
+                    }
+                }
+                if (o != null) {
+                    done.tryEmitValue(o);
+                }
+            }, error -> {
+                Outcome o;
+                synchronized (lock) {
+                    if (decided[0]) {
+                        return;
+                    }
+                    log.debug("transaction {} failed on {}: {}", txid, id, error.toString());
+                    errors.put(id, error);
+                    o = decide(fan.failed(id, error.toString()), replies, errors);
+                    decided[0] = o != null;
+                }
+                if (o != null) {
+                    done.tryEmitValue(o);
+                }
+            });
+        }
+        return done.asMono();
+    }
+
+    /** The outcome for a decision, or null while it is pending. */
+    private static Outcome decide(WriteFanOut.Decision<ReplyForm> d, Map<String, Message.Reply> replies,
+                                  Map<String, Throwable> errors) {
+        return switch (d) {
+            case WriteFanOut.Pending<ReplyForm> p -> null;
+            case WriteFanOut.Ack<ReplyForm> a -> a.fenceFirst().isEmpty()
+                    ? new Outcome.Answer(replies.get(a.referenceNode()))
+                    : new Outcome.Fence(a.fenceFirst(), a.referenceNode(), replies.get(a.referenceNode()));
+            case WriteFanOut.Unavailable<ReplyForm> u -> new Outcome.Failed(errors.size() == 1
+                    ? errors.values().iterator().next()
+                    : new NodeException(ErrorCode.BUSY, "no in-sync node took the transaction: " + u.failures()));
+        };
+    }
+
+    /**
+     * One node's part of a write: sent, and sent again (same txid) after a lost connection or a
+     * BUSY reply, until {@code timeout} has passed since the first send.
+     */
+    private Mono<Message.Reply> sendUntilDeadline(String id, Message.Request request, Duration timeout) {
+        return Mono.defer(() -> {
+                    NodeLink link = link(id).link();
+                    metrics.write(id);
+                    return link.send(request);
+                })
+                .flatMap(r -> {
+                    Result.Error e = r.firstError();
+                    return e != null && e.code() == ErrorCode.BUSY
+                            ? Mono.<Message.Reply>error(new NodeException(ErrorCode.BUSY, id + " is busy: " + e.message()))
+                            : Mono.just(r);
+                })
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RESEND).maxBackoff(LONGEST_RESEND)
+                        .doBeforeRetry(s -> metrics.resend()))
+                .timeout(timeout, Mono.error(() -> new NodeException.Timeout("no reply from " + id + " to transaction "
+                        + request.txid() + " within " + timeout)));
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /**
+     * Runs a read-only transaction on the lock authority; when it cannot be reached (or does
+     * not answer within the read timeout), on another IN_SYNC node.
+     */
+    public Mono<Message.Reply> read(List<Command> commands) {
+        return Mono.defer(() -> readOn(requireMap().authority(), commands, new HashSet<>()));
+    }
+
+    /**
+     * Runs a read whose reply the caller can check ({@code trusted}): on an IN_SYNC node chosen
+     * by the balancer, and on the authority when that node's reply fails the check (it has not
+     * applied the version the caller trusts yet, or has a later one).
+     */
+    public Mono<Message.Reply> readChecked(List<Command> commands, Predicate<Message.Reply> trusted) {
+        return Mono.defer(() -> {
+            String auth = requireMap().authority();
+            String node;
+            synchronized (balancer) {
+                node = balancer.choose(Set.of()).orElse(auth);
+            }
+            if (node.equals(auth)) {
+                return readOn(auth, commands, new HashSet<>());
+            }
+            Set<String> tried = new HashSet<>();
+            return readOn(node, commands, tried).flatMap(r -> trusted.test(r) ? Mono.just(r)
+                    : Mono.defer(() -> {
+                        metrics.failover();
+                        return readOn(auth, commands, new HashSet<>());
+                    }));
+        });
+    }
+
+    private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried) {
+        return readOn(node, commands, tried, false);
+    }
+
+    private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried, boolean staleRetry) {
+        tried.add(node);
+        Message.Request request = new Message.Request(client.newTxid(), map == null ? 0 : source.wireEpoch(map), commands);
+        return Mono.defer(() -> {
+                    synchronized (balancer) {
+                        balancer.started(node);
+                    }
+                    metrics.read(node);
+                    return link(node).link().send(request);
+                })
+                .doFinally(s -> {
+                    synchronized (balancer) {
+                        balancer.finished(node);
+                    }
+                })
+                .retryWhen(Retry.backoff(RESENDS, Duration.ofMillis(50))
+                        .filter(e -> e instanceof NodeException.ConnectionLost)
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                .timeout(settings.readTimeout())
+                .flatMap(r -> {
+                    Result.Error e = r.firstError();
+                    if (e == null || e.code() != ErrorCode.STALE_EPOCH || staleRetry) {
+                        return Mono.just(r);
+                    }
+                    metrics.refresh();
+                    return Mono.fromCallable(source::refresh).subscribeOn(Schedulers.boundedElastic())
+                            .then(Mono.defer(() -> readOn(node, commands, tried, true)));
+                })
+                .onErrorResume(e -> !(e instanceof NodeException ne) || ne.code() != ErrorCode.HANDSHAKE_REFUSED, e -> {
+                    Optional<String> next;
+                    synchronized (balancer) {
+                        next = balancer.choose(tried);
+                    }
+                    if (next.isEmpty()) {
+                        return Mono.error(e);
+                    }
+                    log.debug("read on {} failed ({}), trying {}", node, e.toString(), next.get());
+                    metrics.failover();
+                    return readOn(next.get(), commands, tried);
+                });
+    }
+
+    @Override
+    public void close() {
+        source.close();
+        links.values().forEach(l -> l.link().close());
+        links.clear();
+    }
+}

@@ -1,0 +1,42 @@
+package org.pohmelfs.gateway.replication;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pohmelfs.protocol.DavLock;
+import org.pohmelfs.protocol.Message;
+import org.pohmelfs.protocol.Result;
+
+/**
+ * What replicas must agree on in the reply to one mutating transaction (design.md §4.2): per
+ * command its result kind, error code, and the versions, types and sizes it reports; not
+ * mtimes, lock expiry times or free space, which differ between nodes by nature. Directory
+ * versions are left out too: a directory's version is a sum that starts from a random value
+ * on a fresh export's root (design.md §4.5, "by-hand objects"), so replicas seeded apart differ
+ * there by a constant until resync, while agreeing on every file version. Two replicas with
+ * equal forms applied the transaction alike. Pure.
+ */
+public record ReplyForm(List<String> results) {
+    public ReplyForm {
+        results = List.copyOf(results);
+    }
+
+    public static ReplyForm of(Message.Reply reply) {
+        List<String> out = new ArrayList<>(reply.results().size());
+        for (Result r : reply.results()) {
+            out.add(switch (r) {
+                case Result.Ok ok -> "ok";
+                case Result.Error e -> "error " + e.code();
+                case Result.Attrs a -> a.attr().isDirectory() ? "attrs directory"
+                        : "attrs " + a.attr().type() + " " + a.attr().size() + " " + a.attr().version();
+                case Result.Data d -> "data " + d.attr().version() + " " + d.data().remaining();
+                case Result.Locks l -> "locks " + l.locks().stream().map(ReplyForm::lock).toList();
+                default -> r.getClass().getSimpleName();
+            });
+        }
+        return new ReplyForm(out);
+    }
+
+    private static String lock(DavLock l) {
+        return l.token() + "@" + l.root() + (l.exclusive() ? " x" : " s");
+    }
+}

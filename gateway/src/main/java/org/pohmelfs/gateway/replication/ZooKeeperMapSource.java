@@ -1,0 +1,83 @@
+package org.pohmelfs.gateway.replication;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.pohmelfs.cluster.ClusterMap;
+import org.pohmelfs.cluster.zk.ClusterMapStore;
+import org.pohmelfs.cluster.zk.ZkClients;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster map kept in ZooKeeper ({@link ClusterMapStore}): watched, read again after a
+ * STALE_EPOCH, and changed by compare-and-set when this gateway fences a node.
+ */
+public final class ZooKeeperMapSource extends MapSource {
+    private static final Logger log = LoggerFactory.getLogger(ZooKeeperMapSource.class);
+
+    private final CuratorFramework client;
+    private final ClusterMapStore store;
+    private final ClusterMapStore.Watch watch;
+
+    /**
+     * Connects, starts watching the map of {@code cluster}, and waits up to {@code firstMapWait}
+     * for the first map; without one the gateway starts anyway and is not ready until one comes.
+     */
+    public ZooKeeperMapSource(String connect, Duration sessionTimeout, String cluster, Duration firstMapWait) {
+        this.client = ZkClients.start(connect, sessionTimeout);
+        this.store = new ClusterMapStore(client, cluster);
+        CountDownLatch first = new CountDownLatch(1);
+        listen(m -> first.countDown());
+        this.watch = store.watch(m -> {
+            ClusterMap held = offer(m);
+            if (held == m) {
+                log.info("cluster map epoch {}: authority {}, members {}", m.epoch(), m.authority(), m.members());
+            }
+        });
+        try {
+            if (!first.await(firstMapWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("no cluster map at {} after {}: not ready until one appears", store.mapPath(), firstMapWait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public long wireEpoch(ClusterMap map) {
+        return map.epoch();
+    }
+
+    @Override
+    public boolean canFence() {
+        return true;
+    }
+
+    @Override
+    public ClusterMap fence(Set<String> nodes) throws Exception {
+        ClusterMap after = store.update(m -> {
+            ClusterMap next = m;
+            for (String id : nodes) {
+                next = next.fence(id);
+            }
+            return next;
+        });
+        log.warn("fenced {}: map epoch {}", nodes, after.epoch());
+        return offer(after);
+    }
+
+    @Override
+    public ClusterMap refresh() throws Exception {
+        return offer(store.readLatest().orElseThrow(() -> new IllegalStateException("no cluster map at "
+                + store.mapPath())).map());
+    }
+
+    @Override
+    public void close() {
+        watch.close();
+        client.close();
+    }
+}
