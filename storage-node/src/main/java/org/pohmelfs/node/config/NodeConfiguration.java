@@ -1,5 +1,6 @@
 package org.pohmelfs.node.config;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
@@ -73,9 +74,30 @@ class NodeConfiguration {
     /** Follows the cluster map (epoch fence, liveness); only with {@code pohmelfs.node.zookeeper.connect}. */
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "pohmelfs.node.zookeeper.connect")
-    MapFollower mapFollower(NodeProperties p, CuratorFramework clusterZooKeeper) throws Exception {
-        return MapFollower.start(new ClusterMapStore(clusterZooKeeper, p.cluster()), p.id(), p.host() + ":" + p.port(),
-                p.zookeeper().refuseUnfenced(), Duration.ofSeconds(30));
+    MapFollower mapFollower(NodeProperties p, CuratorFramework clusterZooKeeper, MeterRegistry registry)
+            throws Exception {
+        MapFollower follower = MapFollower.start(clusterZooKeeper, new ClusterMapStore(clusterZooKeeper, p.cluster()),
+                p.id(), p.host() + ":" + p.port(), p.zookeeper().refuseUnfenced(), Duration.ofSeconds(30));
+        Gauge.builder("pohmelfs.node.cluster.serving", follower, f -> f.serving() ? 1 : 0)
+                .description("1 while the node has a ZooKeeper session and serves, 0 while it refuses every request")
+                .register(registry);
+        Gauge.builder("pohmelfs.node.cluster.epoch", follower, f -> f.fence().epoch())
+                .description("the cluster-map epoch the node acts in")
+                .register(registry);
+        return follower;
+    }
+
+    /**
+     * Part of readiness: DOWN while the node follows a map and has no ZooKeeper session (it
+     * refuses every request then); UP for a node without a map.
+     */
+    @Bean
+    HealthIndicator clusterSessionHealthIndicator(ObjectProvider<MapFollower> map) {
+        return () -> map.stream().findFirst()
+                .map(f -> (f.serving() ? Health.up().withDetail("zookeeper", "session")
+                        : Health.down().withDetail("zookeeper", "no session: refusing every request"))
+                        .withDetail("epoch", f.fence().epoch()).build())
+                .orElseGet(() -> Health.up().withDetail("zookeeper", "none (no cluster map)").build());
     }
 
     @Bean(destroyMethod = "close")
