@@ -6,6 +6,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.pohmelfs.cluster.ClusterMap;
+import org.pohmelfs.cluster.Member;
+import org.pohmelfs.cluster.MemberState;
 import org.pohmelfs.cluster.zk.ClusterMapStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +35,15 @@ public final class MapFollower implements AutoCloseable {
     private final CuratorFramework client;
     private final AtomicLong generation = new AtomicLong();
     private final ConnectionStateListener sessions = (c, state) -> changed(state);
+    private final String nodeId;
+    private volatile MemberState state;
     private ClusterMapStore.Watch watch;
     private ClusterMapStore.Registration live;
 
-    private MapFollower(EpochFence fence, ClusterMapStore store, CuratorFramework client) {
+    private MapFollower(EpochFence fence, ClusterMapStore store, CuratorFramework client, String nodeId,
+                        ClusterMap first) {
+        this.nodeId = nodeId;
+        this.state = stateIn(first);
         this.fence = fence;
         this.store = store;
         this.client = client;
@@ -52,10 +59,13 @@ public final class MapFollower implements AutoCloseable {
                 .map();
         EpochFence fence = EpochFence.following(map.epoch(), () -> store.readLatest().orElseThrow().map().epoch(),
                 refuseUnfenced);
-        MapFollower follower = new MapFollower(fence, store, client);
+        MapFollower follower = new MapFollower(fence, store, client, nodeId, map);
         client.getConnectionStateListenable().addListener(follower.sessions);
         try {
-            follower.watch = store.watch(m -> fence.observe(m.epoch()));
+            follower.watch = store.watch(m -> {
+                fence.observe(m.epoch());
+                follower.state = follower.stateIn(m);
+            });
             follower.live = store.registerLive(nodeId, address, timeout);
             return follower;
         } catch (Exception | Error e) {
@@ -71,6 +81,15 @@ public final class MapFollower implements AutoCloseable {
     /** Whether the node serves now (it has a session and has read the map in it). */
     public boolean serving() {
         return fence.serving();
+    }
+
+    /** This node's state in the last map it saw; null when the map does not list it. */
+    public MemberState state() {
+        return state;
+    }
+
+    private MemberState stateIn(ClusterMap map) {
+        return map.member(nodeId).map(Member::state).orElse(null);
     }
 
     private synchronized void changed(ConnectionState state) {

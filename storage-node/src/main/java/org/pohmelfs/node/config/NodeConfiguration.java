@@ -6,6 +6,7 @@ import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.time.Duration;
 import org.apache.curator.framework.CuratorFramework;
+import org.pohmelfs.cluster.MemberState;
 import org.pohmelfs.cluster.zk.ClusterMapStore;
 import org.pohmelfs.cluster.zk.ZkClients;
 import org.pohmelfs.node.cluster.EpochFence;
@@ -84,6 +85,11 @@ class NodeConfiguration {
         Gauge.builder("pohmelfs.node.cluster.epoch", follower, f -> f.fence().epoch())
                 .description("the cluster-map epoch the node acts in")
                 .register(registry);
+        for (MemberState s : MemberState.values()) {
+            Gauge.builder("pohmelfs.node.cluster.state", follower, f -> f.state() == s ? 1 : 0).tag("state", s.name())
+                    .description("1 for this node's state in the cluster map it last saw, 0 for the others")
+                    .register(registry);
+        }
         return follower;
     }
 

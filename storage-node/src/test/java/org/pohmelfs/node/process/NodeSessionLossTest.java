@@ -64,6 +64,8 @@ class NodeSessionLossTest {
             try (NodeConnection c = gateway.connectBlocking(node.address())) {
                 assertThat(error(c, 1, new Command.Ping(7))).isNull();
                 assertThat(metric(http, node, "pohmelfs_node_cluster_serving")).isEqualTo("1.0");
+                assertThat(metric(http, node, "pohmelfs_node_cluster_state{application=\"pohmelfs-storage-node\",state=\"IN_SYNC\"}"))
+                        .isEqualTo("1.0");
 
                 link.blackhole();
                 await().atMost(Duration.ofSeconds(20)).until(() -> error(c, 1, new Command.Ping(7)) != null);
@@ -107,7 +109,7 @@ class NodeSessionLossTest {
     private static String metric(HttpClient http, NodeProcess node, String name) throws Exception {
         String page = http.send(HttpRequest.newBuilder(URI.create(node.httpBase() + "/actuator/prometheus")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-        return page.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        return page.lines().filter(l -> l.startsWith(name.contains("{") ? name : name + "{") || l.startsWith(name + " "))
                 .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("absent");
     }
 }
