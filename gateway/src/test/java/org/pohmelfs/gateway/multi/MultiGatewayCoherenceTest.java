@@ -29,7 +29,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.pohmelfs.gateway.testing.FaultProxy;
+import org.pohmelfs.testing.FaultProxy;
 import org.pohmelfs.gateway.testing.GatewayProcess;
 import org.pohmelfs.gateway.testing.LocalNodes;
 import org.pohmelfs.gateway.testing.history.History;

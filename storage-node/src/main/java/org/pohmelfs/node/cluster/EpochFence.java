@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * request from the future, by reading the map; it never trusts a request's epoch on its own.
  * Without a source (a node outside any cluster map) it adopts the request's epoch. The epoch
  * only rises. Thread-safe.
+ *
+ * <p>Out of session: while a following node has no ZooKeeper session ({@link #sessionLost}),
+ * it cannot tell whether it has been fenced out meanwhile, so every request gets {@code BUSY}
+ * until {@link #sessionRestored} (design.md §4.6).
  */
 public final class EpochFence {
     /** What the session does with a request. */
@@ -38,6 +42,7 @@ public final class EpochFence {
     private final AtomicLong epoch;
     private final MapEpochs source;
     private final boolean refuseUnfenced;
+    private volatile boolean inSession = true;
 
     private EpochFence(long initial, MapEpochs source, boolean refuseUnfenced) {
         this.epoch = new AtomicLong(initial);
@@ -74,9 +79,31 @@ public final class EpochFence {
         }
     }
 
-    /** The verdict on a request's epoch, without blocking: never {@code BUSY}. */
+    /** The verdict on a request's epoch, without blocking; {@code BUSY} only out of session. */
     public Verdict check(long requestEpoch) {
-        return decide(epoch.get(), requestEpoch, refuseUnfenced);
+        return inSession ? decide(epoch.get(), requestEpoch, refuseUnfenced) : Verdict.BUSY;
+    }
+
+    /** Whether the node serves: false between {@link #sessionLost} and {@link #sessionRestored}. */
+    public boolean serving() {
+        return inSession;
+    }
+
+    /** The node's ZooKeeper session is gone or disconnected: refuse everything. */
+    public void sessionLost() {
+        if (inSession) {
+            LOG.warn("no ZooKeeper session: refusing every request until it is back");
+        }
+        inSession = false;
+    }
+
+    /** A session again, and the map read in it is at {@code mapEpoch}: serve again. */
+    public void sessionRestored(long mapEpoch) {
+        observe(mapEpoch);
+        if (!inSession) {
+            LOG.info("ZooKeeper session back at epoch {}: serving", epoch.get());
+        }
+        inSession = true;
     }
 
     /** The pure decision table above. */
@@ -96,6 +123,9 @@ public final class EpochFence {
      * not reached the request's epoch. Blocking: call it off the event loop.
      */
     public Verdict refresh(long requestEpoch) {
+        if (!inSession) {
+            return Verdict.BUSY;
+        }
         if (source == null) {
             observe(requestEpoch);
         } else {

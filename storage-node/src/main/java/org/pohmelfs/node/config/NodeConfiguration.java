@@ -1,10 +1,12 @@
 package org.pohmelfs.node.config;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.time.Duration;
 import org.apache.curator.framework.CuratorFramework;
+import org.pohmelfs.cluster.MemberState;
 import org.pohmelfs.cluster.zk.ClusterMapStore;
 import org.pohmelfs.cluster.zk.ZkClients;
 import org.pohmelfs.node.cluster.EpochFence;
@@ -73,9 +75,35 @@ class NodeConfiguration {
     /** Follows the cluster map (epoch fence, liveness); only with {@code pohmelfs.node.zookeeper.connect}. */
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "pohmelfs.node.zookeeper.connect")
-    MapFollower mapFollower(NodeProperties p, CuratorFramework clusterZooKeeper) throws Exception {
-        return MapFollower.start(new ClusterMapStore(clusterZooKeeper, p.cluster()), p.id(), p.host() + ":" + p.port(),
-                p.zookeeper().refuseUnfenced(), Duration.ofSeconds(30));
+    MapFollower mapFollower(NodeProperties p, CuratorFramework clusterZooKeeper, MeterRegistry registry)
+            throws Exception {
+        MapFollower follower = MapFollower.start(clusterZooKeeper, new ClusterMapStore(clusterZooKeeper, p.cluster()),
+                p.id(), p.host() + ":" + p.port(), p.zookeeper().refuseUnfenced(), Duration.ofSeconds(30));
+        Gauge.builder("pohmelfs.node.cluster.serving", follower, f -> f.serving() ? 1 : 0)
+                .description("1 while the node has a ZooKeeper session and serves, 0 while it refuses every request")
+                .register(registry);
+        Gauge.builder("pohmelfs.node.cluster.epoch", follower, f -> f.fence().epoch())
+                .description("the cluster-map epoch the node acts in")
+                .register(registry);
+        for (MemberState s : MemberState.values()) {
+            Gauge.builder("pohmelfs.node.cluster.state", follower, f -> f.state() == s ? 1 : 0).tag("state", s.name())
+                    .description("1 for this node's state in the cluster map it last saw, 0 for the others")
+                    .register(registry);
+        }
+        return follower;
+    }
+
+    /**
+     * Part of readiness: DOWN while the node follows a map and has no ZooKeeper session (it
+     * refuses every request then); UP for a node without a map.
+     */
+    @Bean
+    HealthIndicator clusterSessionHealthIndicator(ObjectProvider<MapFollower> map) {
+        return () -> map.stream().findFirst()
+                .map(f -> (f.serving() ? Health.up().withDetail("zookeeper", "session")
+                        : Health.down().withDetail("zookeeper", "no session: refusing every request"))
+                        .withDetail("epoch", f.fence().epoch()).build())
+                .orElseGet(() -> Health.up().withDetail("zookeeper", "none (no cluster map)").build());
     }
 
     @Bean(destroyMethod = "close")

@@ -155,9 +155,10 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
 
     /** Handles one request by its epoch; false when it now waits for a refresh. */
     private boolean fenced(ChannelHandlerContext ctx, Message.Request request) {
-        switch (fence.check(request.epoch())) {
+        EpochFence.Verdict verdict = fence.check(request.epoch());
+        switch (verdict) {
             case ADMIT -> admitted(ctx, request);
-            case STALE, BUSY -> refuseEpoch(ctx, request, EpochFence.Verdict.STALE);
+            case STALE, BUSY -> refuseEpoch(ctx, request, verdict);
             case REFRESH -> {
                 waiting.addFirst(request);
                 ctx.channel().config().setAutoRead(false);
@@ -197,6 +198,9 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         Message.Reply reply = verdict == EpochFence.Verdict.STALE
                 ? failed(request, ErrorCode.STALE_EPOCH, "epoch " + request.epoch() + " is older than the node's "
                         + fence.epoch())
+                : !fence.serving()
+                ? failed(request, ErrorCode.BUSY, "not serving: no ZooKeeper session, so the node cannot tell "
+                        + "whether it is still in the cluster map")
                 : failed(request, ErrorCode.BUSY, "cannot learn cluster epoch " + request.epoch() + " now");
         metrics.recordRequest(request, reply, 0);
         ctx.writeAndFlush(reply);

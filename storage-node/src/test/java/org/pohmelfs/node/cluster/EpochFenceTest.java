@@ -52,4 +52,21 @@ class EpochFenceTest {
         }, false);
         assertThat(broken.refresh(2)).isEqualTo(BUSY);
     }
+
+    @Test
+    void outOfSessionEveryRequestIsBusyUntilTheMapIsReadAgain() {
+        AtomicLong map = new AtomicLong(3);
+        EpochFence fence = EpochFence.following(3, map::get, false);
+        fence.sessionLost();
+        assertThat(fence.serving()).isFalse();
+        assertThat(fence.check(3)).isEqualTo(BUSY);
+        assertThat(fence.check(0)).isEqualTo(BUSY);
+        assertThat(fence.check(2)).isEqualTo(BUSY);
+        assertThat(fence.refresh(4)).isEqualTo(BUSY);
+        fence.sessionRestored(5);
+        assertThat(fence.serving()).isTrue();
+        assertThat(fence.epoch()).isEqualTo(5);
+        assertThat(fence.check(5)).isEqualTo(ADMIT);
+        assertThat(fence.check(3)).isEqualTo(STALE);
+    }
 }

@@ -113,7 +113,7 @@ class EpochFencingOnTheWireTest {
         gatewayView.initialize(ClusterMap.bootstrap(List.of(new Member("n1", "127.0.0.1", 7070, MemberState.IN_SYNC),
                 new Member("n2", "127.0.0.1", 7071, MemberState.IN_SYNC))));
 
-        MapFollower follower = MapFollower.start(new ClusterMapStore(nodeClient, "test"), "n1", "127.0.0.1:7070",
+        MapFollower follower = MapFollower.start(nodeClient, new ClusterMapStore(nodeClient, "test"), "n1", "127.0.0.1:7070",
                 true, Duration.ofSeconds(20));
         open.add(follower);
         NodeServer server = node(follower.fence());

@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pohmelfs.testing.NodeProcess;
 import org.pohmelfs.client.ClientSettings;
 import org.pohmelfs.client.NodeClient;
 import org.pohmelfs.client.NodeConnection;

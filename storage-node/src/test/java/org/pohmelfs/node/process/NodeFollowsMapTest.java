@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pohmelfs.testing.NodeProcess;
 import org.pohmelfs.client.ClientSettings;
 import org.pohmelfs.client.NodeClient;
 import org.pohmelfs.client.NodeConnection;

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.io.TempDir;
+import org.pohmelfs.testing.NodeProcess;
 import org.pohmelfs.client.ClientSettings;
 import org.pohmelfs.client.NodeClient;
 import org.pohmelfs.client.NodeConnection;

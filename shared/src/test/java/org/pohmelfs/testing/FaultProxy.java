@@ -1,4 +1,4 @@
-package org.pohmelfs.gateway.testing;
+package org.pohmelfs.testing;
 
 import java.io.IOException;
 import java.io.InputStream;

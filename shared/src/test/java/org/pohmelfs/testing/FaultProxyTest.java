@@ -1,4 +1,4 @@
-package org.pohmelfs.gateway.testing;
+package org.pohmelfs.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.pohmelfs.gateway.testing.FaultProxy.Direction;
+import org.pohmelfs.testing.FaultProxy.Direction;
 
 /**
  * The fault proxy against a real echo server on loopback. Time is only ever bounded from below
