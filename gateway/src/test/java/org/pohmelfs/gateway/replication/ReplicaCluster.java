@@ -32,7 +32,7 @@ import org.pohmelfs.cluster.zk.ClusterMapStore;
 import org.pohmelfs.cluster.zk.EmbeddedZooKeeper;
 import org.pohmelfs.cluster.zk.ZkClients;
 import org.pohmelfs.gateway.rest.GatewayTestSupport;
-import org.pohmelfs.gateway.testing.FaultProxy;
+import org.pohmelfs.testing.FaultProxy;
 import org.pohmelfs.gateway.testing.LocalNodes;
 import org.pohmelfs.node.store.StoreSettings;
 import org.pohmelfs.protocol.Attr;
