@@ -39,11 +39,23 @@ public final class NodeProcess implements AutoCloseable {
         this.extra = List.of(extra);
     }
 
+    /**
+     * The test JVM's class path without the gateway module's own classes: run from gateway tests,
+     * the gateway's {@code application.yml} would otherwise come first and configure the node
+     * (its readiness group names a contributor only the gateway has).
+     */
+    private static String nodeClassPath() {
+        String sep = java.io.File.pathSeparator;
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.util.regex.Pattern.quote(sep)))
+                .filter(e -> !e.replace('\\', '/').matches(".*/gateway/target/(test-)?classes/?"))
+                .collect(java.util.stream.Collectors.joining(sep));
+    }
+
     public NodeProcess start() throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", nodeClassPath(),
                 MAIN,
                 "--pohmelfs.node.port=" + port,
                 "--server.port=" + httpPort,

@@ -12,14 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.pohmelfs.cluster.ClusterMap;
 import org.pohmelfs.cluster.Member;
@@ -38,18 +34,13 @@ import org.slf4j.LoggerFactory;
  * the gateway with its last acknowledged content and present in the export of every IN_SYNC
  * member of the map; the latency p50/p99 during the fault is printed.
  *
- * <p>One cluster serves the whole class, the scenarios run in order, each with its own folder
- * of files, so the class stays within CI's budget (starting four JVMs takes most of it).
- *
- * <p>The gateway without map support (before the replicating gateway is merged) sends
- * everything to node1, so faults of node1 fail these checks; those scenarios run only with
- * {@code -Dpohmelfs.failover.authority-faults=true}, after the others. The export check covers
- * every IN_SYNC member as soon as any member but the first holds a file (the gateway
- * replicates), or with {@code -Dpohmelfs.failover.require-replication=true}; otherwise only
- * node1's export.
+ * <p>Each test starts a cluster of its own and faults two nodes in turn: first one of three
+ * IN_SYNC nodes that is not the lock authority, then the authority (by then one of two). A
+ * faulted node is fenced OUT by the gateway and stays out after it comes back (resync and
+ * promotion are issue #7), so it is never read from again; the export check covers every
+ * IN_SYNC member of the map.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class NodeFailoverTest {
     private static final Logger log = LoggerFactory.getLogger(NodeFailoverTest.class);
     private static final long T0 = System.nanoTime();
@@ -59,73 +50,49 @@ class NodeFailoverTest {
     enum Fault { KILL, STOP, CUT }
 
     @TempDir
-    static Path dir;
+    Path dir;
     private FailoverCluster cluster;
     private GatewayProcess gateway;
     private int gateways;
 
-    @BeforeAll
+    @BeforeEach
     void startCluster() throws Exception {
         cluster = FailoverCluster.start(dir, 3);
         gateway = cluster.startGateway("gw" + ++gateways);
     }
 
-    @AfterAll
+    @AfterEach
     void stopCluster() throws Exception {
         if (cluster != null) {
             cluster.close();
         }
     }
 
+    // Each test has a cluster of its own: a faulted node is fenced OUT and stays out (resync is
+    // issue #7), so the first fault hits one of three IN_SYNC nodes (not the authority), the
+    // second the authority, which is then one of two.
+
     @Test
-    @Order(1)
-    void sigstopOfOneNodeOfThreeUnderLoad() throws Exception {
+    void sigstopOfANodeThenOfTheAuthorityUnderLoad() throws Exception {
         faultUnderLoad("node2", Fault.STOP);
+        faultUnderLoad(cluster.map().authority(), Fault.STOP);
     }
 
     @Test
-    @Order(2)
-    void cutOffOfOneNodeOfThreeUnderLoad() throws Exception {
+    void cutOffOfANodeThenOfTheAuthorityUnderLoad() throws Exception {
         faultUnderLoad("node3", Fault.CUT);
-    }
-
-    @Test
-    @Order(3)
-    void sigkillOfOneNodeOfThreeUnderLoad() throws Exception {
-        faultUnderLoad("node2", Fault.KILL);
-    }
-
-    @Test
-    @Order(4)
-    void aGatewayAndANodeFailingTogetherLoseNoAcknowledgedWrite() throws Exception {
-        gatewayAndNodeFail("node3");
-    }
-
-    @Test
-    @Order(11)
-    @EnabledIfSystemProperty(named = "pohmelfs.failover.authority-faults", matches = "true")
-    void sigstopOfTheAuthorityUnderLoad() throws Exception {
-        faultUnderLoad("node1", Fault.STOP);
-    }
-
-    @Test
-    @Order(12)
-    @EnabledIfSystemProperty(named = "pohmelfs.failover.authority-faults", matches = "true")
-    void cutOffOfTheAuthorityUnderLoad() throws Exception {
         faultUnderLoad(cluster.map().authority(), Fault.CUT);
     }
 
     @Test
-    @Order(13)
-    @EnabledIfSystemProperty(named = "pohmelfs.failover.authority-faults", matches = "true")
-    void sigkillOfTheAuthorityUnderLoad() throws Exception {
+    void sigkillOfANodeThenOfTheAuthorityUnderLoad() throws Exception {
+        faultUnderLoad("node2", Fault.KILL);
         faultUnderLoad(cluster.map().authority(), Fault.KILL);
     }
 
     @Test
-    @Order(14)
-    @EnabledIfSystemProperty(named = "pohmelfs.failover.authority-faults", matches = "true")
-    void aGatewayAndTheAuthorityFailingTogetherLoseNoAcknowledgedWrite() throws Exception {
+    void aGatewayAndANodeThenAGatewayAndTheAuthorityFailingTogetherLoseNoAcknowledgedWrite() throws Exception {
+        gatewayAndNodeFail("node3");
         gatewayAndNodeFail(cluster.map().authority());
     }
 
@@ -211,15 +178,7 @@ class NodeFailoverTest {
             }
         }
         ClusterMap map = cluster.map();
-        List<Member> inSync = map.readSet();
-        boolean replicates = Boolean.getBoolean("pohmelfs.failover.require-replication")
-                || inSync.stream().skip(1).anyMatch(m -> holdsAny(cluster.export(m.id()), acked));
-        List<Member> mustHold = replicates ? inSync : List.of(map.members().getFirst());
-        if (!replicates) {
-            log.warn("no IN_SYNC member but {} holds any file: the gateway does not replicate; checking {} only",
-                    map.members().getFirst().id(), map.members().getFirst().id());
-        }
-        for (Member m : mustHold) {
+        for (Member m : map.readSet()) {
             Path export = cluster.export(m.id());
             for (Map.Entry<String, Integer> e : acked.entrySet()) {
                 Path file = export.resolve(e.getKey().substring(1));
@@ -233,10 +192,6 @@ class NodeFailoverTest {
         }
         assertThat(wrong).as("acknowledged writes lost or stale (map epoch %d: %s)", map.epoch(), map.members())
                 .isEmpty();
-    }
-
-    private static boolean holdsAny(Path export, Map<String, Integer> acked) {
-        return acked.keySet().stream().anyMatch(p -> Files.exists(export.resolve(p.substring(1))));
     }
 
     private static void report(String what, FailoverHistory history, long faultStart, long faultEnd) {
