@@ -397,6 +397,20 @@ public final class Replicas implements AutoCloseable {
                 .timeout(settings.readTimeout())
                 .flatMap(r -> {
                     Result.Error e = r.firstError();
+                    if (e != null && e.code() == ErrorCode.BUSY) {
+                        // A node that lost its ZooKeeper session (or is overloaded) answers BUSY:
+                        // read elsewhere when another IN_SYNC node is left, else pass it on.
+                        Optional<String> next;
+                        synchronized (balancer) {
+                            next = balancer.choose(tried);
+                        }
+                        if (next.isEmpty()) {
+                            return Mono.just(r);
+                        }
+                        log.debug("read on {} answered BUSY ({}), trying {}", node, e.message(), next.get());
+                        metrics.failover();
+                        return readOn(next.get(), commands, tried);
+                    }
                     if (e == null || e.code() != ErrorCode.STALE_EPOCH || staleRetry) {
                         return Mono.just(r);
                     }
