@@ -45,6 +45,7 @@ class NodeFailoverTest {
     private static final Logger log = LoggerFactory.getLogger(NodeFailoverTest.class);
     private static final long T0 = System.nanoTime();
     private static final int CLIENTS = 4;
+    /** How long the load runs before, during and after a fault: a duration the scenario sets, not a wait for a condition. */
     private static final long PHASE_MILLIS = 2_500;
 
     enum Fault { KILL, STOP, CUT }
@@ -204,7 +205,6 @@ class NodeFailoverTest {
                 FailoverHistory.quantile(during, 1.0), during.length,
                 FailoverHistory.quantile(all, 0.5), FailoverHistory.quantile(all, 0.99));
         log.info(line);
-        System.out.println(line);
         history.failures().stream().limit(5).forEach(op -> log.info("  failed: {}", op));
     }
 

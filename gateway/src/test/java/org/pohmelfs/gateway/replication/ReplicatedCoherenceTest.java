@@ -1,9 +1,11 @@
 package org.pohmelfs.gateway.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,9 +69,7 @@ class ReplicatedCoherenceTest extends ReplicaCluster {
                 }));
             }
             go.countDown();
-            while (done.get() < clients * opsPerClient / 2) {
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofSeconds(120)).until(() -> done.get() >= clients * opsPerClient / 2);
             nodes.stop(nodes.get(2));
             for (Future<?> f : running) {
                 f.get(150, TimeUnit.SECONDS);

@@ -118,6 +118,9 @@ public final class MapFollower implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("re-reading the cluster map after reconnecting: {}", e.toString());
                 try {
+                    // A retry loop on its own virtual thread (not a Curator or Netty thread): the
+                    // session may still be settling right after a reconnect; a later state change
+                    // (generation) ends the loop.
                     Thread.sleep(backoff);
                 } catch (InterruptedException interrupted) {
                     return;
