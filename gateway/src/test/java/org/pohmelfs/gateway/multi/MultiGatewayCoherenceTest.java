@@ -263,49 +263,8 @@ class MultiGatewayCoherenceTest {
                                  String front, String object, String method, String value) {
         String path = front + object;
         String kind = (front.startsWith("/dav") ? "dav " : "rest ") + method + " ";
-        long invoked = history.now();
-        RegisterOp.Action asked = switch (method) {
-            case "PUT" -> new RegisterOp.Action.Write(value);
-            case "DELETE" -> new RegisterOp.Action.Delete(true);
-            default -> new RegisterOp.Action.Read(null);
-        };
-        HttpResponse<byte[]> r;
-        try {
-            r = send(gw, method, path, method.equals("PUT") ? value.getBytes(StandardCharsets.UTF_8) : null);
-        } catch (Exception e) {
-            if (!method.equals("GET")) {
-                history.unknown(object, process, asked, invoked);
-            }
-            statuses.computeIfAbsent(kind + e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
-            return;
-        }
-        int status = r.statusCode();
-        statuses.computeIfAbsent(kind + status, k -> new AtomicInteger()).incrementAndGet();
-        switch (method) {
-            case "GET" -> {
-                if (status == 200) {
-                    history.ok(object, process, new RegisterOp.Action.Read(text(r)), invoked);
-                } else if (status == 404) {
-                    history.ok(object, process, new RegisterOp.Action.Read(null), invoked);
-                }
-            }
-            case "PUT" -> {
-                if (status == 201 || status == 204) {
-                    history.ok(object, process, asked, invoked);
-                } else {
-                    history.unknown(object, process, asked, invoked);
-                }
-            }
-            default -> {
-                if (status == 204) {
-                    history.ok(object, process, new RegisterOp.Action.Delete(true), invoked);
-                } else if (status == 404) {
-                    history.ok(object, process, new RegisterOp.Action.Delete(false), invoked);
-                } else {
-                    history.unknown(object, process, asked, invoked);
-                }
-            }
-        }
+        String outcome = history.recordHttp(object, process, method, value, body -> send(gw, method, path, body));
+        statuses.computeIfAbsent(kind + outcome, k -> new AtomicInteger()).incrementAndGet();
     }
 
     // ---------------------------------------------------------------- concurrent partial writers

@@ -3,8 +3,6 @@ package org.pohmelfs.gateway.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,50 +86,8 @@ class ReplicatedCoherenceTest extends ReplicaCluster {
 
     private static void op(History history, Map<String, AtomicInteger> statuses, int process,
                            ConfigurableApplicationContext gw, String object, String method, String value) {
-        long invoked = history.now();
-        RegisterOp.Action asked = switch (method) {
-            case "PUT" -> new RegisterOp.Action.Write(value);
-            case "DELETE" -> new RegisterOp.Action.Delete(true);
-            default -> new RegisterOp.Action.Read(null);
-        };
-        HttpResponse<byte[]> r;
-        try {
-            r = send(gw, method, "/api/v1/files/lin/" + object,
-                    method.equals("PUT") ? value.getBytes(StandardCharsets.UTF_8) : null);
-        } catch (Exception e) {
-            if (!method.equals("GET")) {
-                history.unknown(object, process, asked, invoked);
-            }
-            statuses.computeIfAbsent(method + " " + e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
-            return;
-        }
-        int status = r.statusCode();
-        statuses.computeIfAbsent(method + " " + status, k -> new AtomicInteger()).incrementAndGet();
-        switch (method) {
-            case "GET" -> {
-                if (status == 200) {
-                    history.ok(object, process, new RegisterOp.Action.Read(new String(r.body(), StandardCharsets.UTF_8)),
-                            invoked);
-                } else if (status == 404) {
-                    history.ok(object, process, new RegisterOp.Action.Read(null), invoked);
-                }
-            }
-            case "PUT" -> {
-                if (status == 201 || status == 204) {
-                    history.ok(object, process, asked, invoked);
-                } else {
-                    history.unknown(object, process, asked, invoked);
-                }
-            }
-            default -> {
-                if (status == 204) {
-                    history.ok(object, process, new RegisterOp.Action.Delete(true), invoked);
-                } else if (status == 404) {
-                    history.ok(object, process, new RegisterOp.Action.Delete(false), invoked);
-                } else {
-                    history.unknown(object, process, asked, invoked);
-                }
-            }
-        }
+        String outcome = history.recordHttp(object, process, method, value,
+                body -> send(gw, method, "/api/v1/files/lin/" + object, body));
+        statuses.computeIfAbsent(method + " " + outcome, k -> new AtomicInteger()).incrementAndGet();
     }
 }

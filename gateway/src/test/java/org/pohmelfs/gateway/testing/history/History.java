@@ -43,6 +43,64 @@ public final class History {
         return op;
     }
 
+    /** One HTTP request that reads, writes or deletes a register; {@code null} body for GET and DELETE. */
+    @FunctionalInterface
+    public interface HttpCall {
+        java.net.http.HttpResponse<byte[]> send(byte[] body) throws Exception;
+    }
+
+    /**
+     * Sends a GET, PUT ({@code value}) or DELETE of {@code object} through {@code call} and records
+     * it: a success or 404 as completed, any other answer or a failure of a mutation as unknown
+     * (it may have taken effect), a failed GET not at all. Returns the HTTP status, or the
+     * exception's simple name when there was no answer.
+     */
+    public String recordHttp(String object, int process, String method, String value, HttpCall call) {
+        long invoked = now();
+        RegisterOp.Action asked = switch (method) {
+            case "PUT" -> new RegisterOp.Action.Write(value);
+            case "DELETE" -> new RegisterOp.Action.Delete(true);
+            default -> new RegisterOp.Action.Read(null);
+        };
+        java.net.http.HttpResponse<byte[]> r;
+        try {
+            r = call.send(method.equals("PUT") ? value.getBytes(java.nio.charset.StandardCharsets.UTF_8) : null);
+        } catch (Exception e) {
+            if (!method.equals("GET")) {
+                unknown(object, process, asked, invoked);
+            }
+            return e.getClass().getSimpleName();
+        }
+        int status = r.statusCode();
+        switch (method) {
+            case "GET" -> {
+                if (status == 200) {
+                    ok(object, process, new RegisterOp.Action.Read(
+                            new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)), invoked);
+                } else if (status == 404) {
+                    ok(object, process, new RegisterOp.Action.Read(null), invoked);
+                }
+            }
+            case "PUT" -> {
+                if (status == 201 || status == 204) {
+                    ok(object, process, asked, invoked);
+                } else {
+                    unknown(object, process, asked, invoked);
+                }
+            }
+            default -> {
+                if (status == 204) {
+                    ok(object, process, new RegisterOp.Action.Delete(true), invoked);
+                } else if (status == 404) {
+                    ok(object, process, new RegisterOp.Action.Delete(false), invoked);
+                } else {
+                    unknown(object, process, asked, invoked);
+                }
+            }
+        }
+        return Integer.toString(status);
+    }
+
     public synchronized Map<String, List<RegisterOp>> operations() {
         Map<String, List<RegisterOp>> copy = new LinkedHashMap<>();
         byObject.forEach((k, v) -> copy.put(k, List.copyOf(v)));
