@@ -18,6 +18,7 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.pohmelfs.cluster.ClusterMap;
 import org.pohmelfs.cluster.ClusterMapJson;
+import org.pohmelfs.cluster.ResyncProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * /pohmelfs/&lt;cluster&gt;/map          the map, {@link ClusterMapJson}; persistent
  * /pohmelfs/&lt;cluster&gt;/live/&lt;node&gt;  one ephemeral znode per live storage node, data = its address
+ * /pohmelfs/&lt;cluster&gt;/resync/&lt;node&gt; one ephemeral znode per resyncing node, {@link ResyncProgress}
  * </pre>
  *
  * <p>Contract: the only way to change the map is a compare-and-set on the map znode's
@@ -49,12 +51,14 @@ public final class ClusterMapStore {
     private final CuratorFramework client;
     private final String mapPath;
     private final String livePath;
+    private final String resyncPath;
 
     public ClusterMapStore(CuratorFramework client, String cluster) {
         this.client = client;
         String root = "/pohmelfs/" + name(cluster);
         this.mapPath = root + "/map";
         this.livePath = root + "/live";
+        this.resyncPath = root + "/resync";
     }
 
     /** The map znode's path. */
@@ -196,6 +200,54 @@ public final class ClusterMapStore {
         } catch (KeeperException.NoNodeException e) {
             return List.of();
         }
+    }
+
+    /**
+     * Publishes {@code progress} as its node's resync progress: an ephemeral znode, so it
+     * disappears with the publisher's session; overwritten by each later call.
+     */
+    public void publishProgress(ResyncProgress progress) throws Exception {
+        String path = resyncPath + "/" + name(progress.node());
+        byte[] data = progress.encode();
+        try {
+            client.setData().forPath(path, data);
+        } catch (KeeperException.NoNodeException e) {
+            try {
+                client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
+            } catch (KeeperException.NodeExistsException raced) {
+                client.setData().forPath(path, data);
+            }
+        }
+    }
+
+    /** Removes {@code nodeId}'s published progress, if any. */
+    public void clearProgress(String nodeId) throws Exception {
+        try {
+            client.delete().forPath(resyncPath + "/" + name(nodeId));
+        } catch (KeeperException.NoNodeException e) {
+            LOG.debug("no resync progress of {} to clear", nodeId);
+        }
+    }
+
+    /** The progress every resyncing node publishes now, sorted by node id; unreadable entries are skipped. */
+    public List<ResyncProgress> progress() throws Exception {
+        List<String> nodes;
+        try {
+            nodes = client.getChildren().forPath(resyncPath).stream().sorted().toList();
+        } catch (KeeperException.NoNodeException e) {
+            return List.of();
+        }
+        List<ResyncProgress> out = new java.util.ArrayList<>();
+        for (String n : nodes) {
+            try {
+                out.add(ResyncProgress.decode(client.getData().forPath(resyncPath + "/" + n)));
+            } catch (KeeperException.NoNodeException gone) {
+                LOG.debug("resync progress of {} went away while reading", n);
+            } catch (IllegalArgumentException bad) {
+                LOG.warn("unreadable resync progress of {}: {}", n, bad.getMessage());
+            }
+        }
+        return out;
     }
 
     /** The live znode's path for {@code nodeId}. */

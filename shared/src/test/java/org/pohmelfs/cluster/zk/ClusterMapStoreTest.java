@@ -28,6 +28,7 @@ import org.pohmelfs.cluster.ClusterMap;
 import org.pohmelfs.cluster.MapChangeRefused;
 import org.pohmelfs.cluster.Member;
 import org.pohmelfs.cluster.MemberState;
+import org.pohmelfs.cluster.ResyncProgress;
 
 /** The map store against a real embedded ZooKeeper on a loopback ephemeral port. */
 class ClusterMapStoreTest {
@@ -238,5 +239,25 @@ class ClusterMapStoreTest {
         }, current.getSessionId(), current.getSessionPasswd());
         assertThat(connected.await(20, TimeUnit.SECONDS)).isTrue();
         twin.close();
+    }
+
+    @Test
+    void resyncProgressIsPublishedOverwrittenAndGoneWithThePublishersSession() throws Exception {
+        CuratorFramework publisherClient = ZkClients.start(zk.connectString(), SESSION);
+        ClusterMapStore publisher = new ClusterMapStore(publisherClient, "test");
+        ClusterMapStore reader = store();
+        assertThat(reader.progress()).isEmpty();
+        ResyncProgress first = new ResyncProgress("node3", ResyncProgress.Phase.PLANNING, "node1", 0, 10, 0, 0, 1000, 1000);
+        ResyncProgress later = new ResyncProgress("node3", ResyncProgress.Phase.COPYING, "node1", 4, 6, 4096, 8192, 1000, 2000);
+        ResyncProgress other = new ResyncProgress("node2", ResyncProgress.Phase.STARTING, "", 0, 0, 0, 0, 1500, 1500);
+        publisher.publishProgress(first);
+        publisher.publishProgress(later);
+        publisher.publishProgress(other);
+        assertThat(reader.progress()).containsExactly(other, later);
+        publisher.clearProgress("node2");
+        publisher.clearProgress("node2");
+        assertThat(reader.progress()).containsExactly(later);
+        publisherClient.close();
+        await().atMost(Duration.ofSeconds(20)).until(() -> reader.progress().isEmpty());
     }
 }
