@@ -12,8 +12,9 @@ import java.util.random.RandomGenerator;
 /**
  * Chooses the node for a read (design.md §4.3): power of two choices on outstanding requests.
  * Two distinct candidates are drawn from the read set with the given random source and the one
- * with fewer reads in flight wins; a tie goes to the one earlier in map order. One candidate
- * is taken as is.
+ * with fewer reads in flight wins; a tie goes to the one drawn first, so idle nodes share reads
+ * evenly whatever their map order (a tie rule by map order starved the last node of an idle
+ * cluster: it lost every tie). One candidate is taken as is.
  *
  * <p>Contract: only members of the read set last given to {@link #setReadSet} are chosen, never
  * an excluded one. The caller reports {@link #started} and {@link #finished} around every read
@@ -70,10 +71,8 @@ public final class ReadBalancer {
         if (j >= i) {
             j++;
         }
-        int first = Math.min(i, j);
-        int second = Math.max(i, j);
-        String a = candidates.get(first);
-        String b = candidates.get(second);
+        String a = candidates.get(i);
+        String b = candidates.get(j);
         return Optional.of(outstanding(b) < outstanding(a) ? b : a);
     }
 

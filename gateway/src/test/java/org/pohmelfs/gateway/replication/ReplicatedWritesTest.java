@@ -95,7 +95,9 @@ class ReplicatedWritesTest extends ReplicaCluster {
         assertThat(send(gw, "PUT", "/api/v1/files/big.bin", body).statusCode()).isEqualTo(201);
         Map<String, Long> before = new ConcurrentHashMap<>();
         nodes.nodes().forEach(n -> before.put(n.id(), n.requests("read")));
-        for (int i = 0; i < 20; i++) {
+        // Sequential GETs tie every time, and ties go at random: one node misses all 40 with
+        // probability 3 * (2/3)^40, about 3e-7.
+        for (int i = 0; i < 40; i++) {
             HttpResponse<byte[]> get = send(gw, "GET", "/api/v1/files/big.bin", null);
             assertThat(get.statusCode()).isEqualTo(200);
             assertThat(get.body()).isEqualTo(body);
