@@ -40,7 +40,9 @@ import reactor.util.retry.Retry;
  * <p>Writes: one txid per transaction, sent with the map's epoch to every member of the write
  * set in parallel; per node, a lost connection or a BUSY reply is resent (same txid: the
  * node's reply cache answers a resend of an applied transaction) until that node's deadline,
- * after which the node counts as failed. {@link WriteFanOut} decides: the client gets the
+ * after which the node counts as failed; a node that has refused connections for
+ * {@code refusedFor} (no process listens: it was killed or is restarting) counts as failed at
+ * once when the map can fence it, rather than at its deadline. {@link WriteFanOut} decides: the client gets the
  * reference result once every IN_SYNC member replied, after the ones that failed or disagreed
  * were fenced (compare-and-set of the map); a STALE_EPOCH reply makes the whole transaction go
  * again at the newest epoch. A source that cannot fence (a static node list) turns any failed
@@ -60,7 +62,7 @@ public final class Replicas implements AutoCloseable {
 
     /** Timeouts and bounds (see {@code GatewayProperties.Replication}). */
     public record Settings(Duration nodeTimeout, Duration authorityTimeout, Duration readTimeout, int maxMapChanges,
-                           Duration unfencedTimeout) {
+                           Duration unfencedTimeout, Duration refusedFor) {
     }
 
     private record Link(Member member, NodeLink link) {
@@ -322,20 +324,57 @@ public final class Replicas implements AutoCloseable {
      */
     private Mono<Message.Reply> sendUntilDeadline(String id, Message.Request request, Duration timeout) {
         return Mono.defer(() -> {
-                    NodeLink link = link(id).link();
-                    metrics.write(id);
-                    return link.send(request);
-                })
-                .flatMap(r -> {
-                    Result.Error e = r.firstError();
-                    return e != null && e.code() == ErrorCode.BUSY
-                            ? Mono.<Message.Reply>error(new NodeException(ErrorCode.BUSY, id + " is busy: " + e.message()))
-                            : Mono.just(r);
-                })
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RESEND).maxBackoff(LONGEST_RESEND)
-                        .doBeforeRetry(s -> metrics.resend()))
-                .timeout(timeout, Mono.error(() -> new NodeException.Timeout("no reply from " + id + " to transaction "
-                        + request.txid() + " within " + timeout)));
+            // When this node first refused a connection during this write (0: it has not).
+            long[] refusedSince = {0};
+            boolean giveUpOnRefusal = source.canFence();
+            return Mono.defer(() -> {
+                        NodeLink link = link(id).link();
+                        metrics.write(id);
+                        return link.send(request);
+                    })
+                    .flatMap(r -> {
+                        Result.Error e = r.firstError();
+                        return e != null && e.code() == ErrorCode.BUSY
+                                ? Mono.<Message.Reply>error(new NodeException(ErrorCode.BUSY, id + " is busy: " + e.message()))
+                                : Mono.just(r);
+                    })
+                    .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RESEND).maxBackoff(LONGEST_RESEND)
+                            .filter(e -> !(giveUpOnRefusal && refusedTooLong(e, refusedSince)))
+                            .onRetryExhaustedThrow((spec, signal) -> signal.failure())
+                            .doBeforeRetry(s -> metrics.resend()))
+                    .timeout(timeout, Mono.error(() -> new NodeException.Timeout("no reply from " + id
+                            + " to transaction " + request.txid() + " within " + timeout)));
+        });
+    }
+
+    /**
+     * Whether {@code e} is a refused connection that has gone on for {@code refusedFor}; starts or
+     * resets the clock in {@code refusedSince} (any other error means something listens again).
+     */
+    private boolean refusedTooLong(Throwable e, long[] refusedSince) {
+        if (!refused(e)) {
+            refusedSince[0] = 0;
+            return false;
+        }
+        long now = System.nanoTime();
+        if (refusedSince[0] == 0) {
+            refusedSince[0] = now;
+            return false;
+        }
+        return now - refusedSince[0] >= settings.refusedFor().toNanos();
+    }
+
+    /**
+     * Whether {@code e} (or a cause) says that nothing accepts connections at the node's address.
+     * A connect that timed out is not a refusal: the node may be alive behind a slow network.
+     */
+    static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException && !(t instanceof io.netty.channel.ConnectTimeoutException)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ reads

@@ -97,8 +97,15 @@ abstract class ReplicaCluster {
     }
 
     ConfigurableApplicationContext gateway(String id, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--pohmelfs.gateway.zookeeper.connect=" + zk.connectString(),
-                "--pohmelfs.gateway.replication.node-timeout=1s", "--pohmelfs.gateway.replication.authority-timeout=3s"));
+        List<String> args = new ArrayList<>();
+        // Defaults the caller may override (a property given twice would bind as a list).
+        for (String d : List.of("--pohmelfs.gateway.zookeeper.connect=" + zk.connectString(),
+                "--pohmelfs.gateway.replication.node-timeout=1s", "--pohmelfs.gateway.replication.authority-timeout=3s")) {
+            String key = d.substring(0, d.indexOf('=') + 1);
+            if (java.util.Arrays.stream(extra).noneMatch(e -> e.startsWith(key))) {
+                args.add(d);
+            }
+        }
         args.addAll(List.of(extra));
         ConfigurableApplicationContext gw = GatewayTestSupport.startGateway(id, "127.0.0.1:1", args.toArray(String[]::new));
         gateways.add(gw);

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pohmelfs.client.ClientSettings;
 import org.pohmelfs.client.NodeClient;
 import org.pohmelfs.client.NodeConnection;
+import org.pohmelfs.client.NodeException;
 import org.pohmelfs.cluster.ClusterMap;
 import org.pohmelfs.cluster.Member;
 import org.pohmelfs.cluster.MemberState;
@@ -158,6 +159,41 @@ class ReplicatedWritesTest extends ReplicaCluster {
         MeterRegistry registry = gw.getBean(MeterRegistry.class);
         assertThat(registry.get("pohmelfs.gateway.replication.fencings").counter().count()).isEqualTo(1);
         assertThat(registry.get("pohmelfs.gateway.replication.in.sync").gauge().value()).isEqualTo(2);
+    }
+
+    @Test
+    void aKilledAuthorityThatRefusesConnectionsIsFencedWithoutWaitingForItsDeadline() throws Exception {
+        // The gateway reaches node1 through a proxy whose close() is what a killed process looks
+        // like from outside: every connection closes and nothing listens on the port any more.
+        // (Stopping an in-JVM node keeps its open connections silent instead.)
+        FaultProxy proxy = FaultProxy.start(nodes.get(0).address());
+        proxies.add(proxy);
+        initialize(proxy.address(), nodes.get(1).address(), nodes.get(2).address());
+        // Deadlines far beyond the HTTP client's 30 s: only the refusal rule can answer in time.
+        ConfigurableApplicationContext gw = gateway("gw-r", "--pohmelfs.gateway.replication.authority-timeout=120s",
+                "--pohmelfs.gateway.replication.node-timeout=120s", "--pohmelfs.gateway.request-timeout=180s",
+                "--pohmelfs.gateway.cache.enabled=false");
+        assertThat(send(gw, "PUT", "/api/v1/files/before", "1".getBytes()).statusCode()).isEqualTo(201);
+        proxy.close();
+        nodes.stop(nodes.get(0));
+        HttpResponse<byte[]> put = send(gw, "PUT", "/api/v1/files/after", "2".getBytes());
+        assertThat(put.statusCode()).as(new String(put.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+        ClusterMap map = store.read().orElseThrow().map();
+        assertThat(map.member("node1").orElseThrow().state()).isEqualTo(MemberState.OUT);
+        assertThat(map.authority()).isNotEqualTo("node1");
+        assertThat(nodes.get(0).export().resolve("after")).hasContent("2");
+        assertThat(nodes.get(1).export().resolve("after")).hasContent("2");
+        HttpResponse<byte[]> get = send(gw, "GET", "/api/v1/files/after", null);
+        assertThat(get.statusCode()).isEqualTo(200);
+        assertThat(get.body()).isEqualTo("2".getBytes());
+    }
+
+    @Test
+    void onlyARefusedConnectCountsAsRefusedNotATimedOutOne() {
+        assertThat(Replicas.refused(new java.net.ConnectException("Connection refused"))).isTrue();
+        assertThat(Replicas.refused(new IllegalStateException("wrapped", new java.net.ConnectException("refused")))).isTrue();
+        assertThat(Replicas.refused(new io.netty.channel.ConnectTimeoutException("timed out"))).isFalse();
+        assertThat(Replicas.refused(new NodeException.ConnectionLost("connection closed"))).isFalse();
     }
 
     @Test
