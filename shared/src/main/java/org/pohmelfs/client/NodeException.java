@@ -36,4 +36,16 @@ public class NodeException extends RuntimeException {
             super(ErrorCode.IO_ERROR, message);
         }
     }
+
+    /**
+     * No session could be opened: the connection was refused, or closed before the handshake
+     * ended (what a proxy or load balancer in front of a dead node does). Nothing was sent on
+     * it, so nothing of a request was applied through it. A connect that timed out is a
+     * {@link Timeout}, not this: the node may be alive behind a slow network.
+     */
+    public static final class Unreachable extends NodeException {
+        public Unreachable(String message, Throwable cause) {
+            super(ErrorCode.IO_ERROR, message, cause);
+        }
+    }
 }

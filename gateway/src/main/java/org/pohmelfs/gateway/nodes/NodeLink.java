@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.pohmelfs.client.NodeClient;
 import org.pohmelfs.client.NodeConnection;
+import org.pohmelfs.client.NodeException;
 import org.pohmelfs.protocol.Message;
 import reactor.core.publisher.Mono;
 
@@ -34,7 +35,7 @@ public final class NodeLink {
 
     private CompletableFuture<NodeConnection> connectionFuture() {
         if (closed) {
-            return CompletableFuture.failedFuture(new org.pohmelfs.client.NodeException.ConnectionLost(
+            return CompletableFuture.failedFuture(new NodeException.ConnectionLost(
                     "the link to " + this + " is closed (the node left the write set)"));
         }
         while (true) {
@@ -46,7 +47,7 @@ public final class NodeLink {
             if (current.compareAndSet(f, fresh)) {
                 client.connect(address).whenComplete((c, e) -> {
                     if (e != null) {
-                        fresh.completeExceptionally(e);
+                        fresh.completeExceptionally(classify(e));
                     } else {
                         fresh.complete(c);
                     }
@@ -54,6 +55,25 @@ public final class NodeLink {
                 return fresh;
             }
         }
+    }
+
+    /**
+     * A failed connect as the caller should see it: refused, or closed before the handshake
+     * ended, is {@link NodeException.Unreachable}; a timeout or a refused handshake stays as it is.
+     */
+    private NodeException classify(Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof NodeException.ConnectionLost
+                || cause instanceof java.net.ConnectException && !(cause instanceof io.netty.channel.ConnectTimeoutException)) {
+            return new NodeException.Unreachable("cannot open a session with " + this + ": " + cause.getMessage(), cause);
+        }
+        if (cause instanceof NodeException ne) {
+            return ne;
+        }
+        if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+            return new NodeException.Timeout("connecting to " + this + " timed out");
+        }
+        return new NodeException.ConnectionLost("cannot connect to " + this + ": " + cause);
     }
 
     /** Sends a request on the current connection. */

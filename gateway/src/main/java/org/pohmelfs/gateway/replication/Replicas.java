@@ -365,12 +365,15 @@ public final class Replicas implements AutoCloseable {
     }
 
     /**
-     * Whether {@code e} (or a cause) says that nothing accepts connections at the node's address.
-     * A connect that timed out is not a refusal: the node may be alive behind a slow network.
+     * Whether {@code e} (or a cause) says that no session can be opened with the node: nothing
+     * accepts connections at its address, or what accepts them closes them before the handshake
+     * (a proxy in front of a dead node). A connect that timed out is not a refusal: the node may
+     * be alive behind a slow network.
      */
     static boolean refused(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.ConnectException && !(t instanceof io.netty.channel.ConnectTimeoutException)) {
+            if (t instanceof NodeException.Unreachable
+                    || t instanceof java.net.ConnectException && !(t instanceof io.netty.channel.ConnectTimeoutException)) {
                 return true;
             }
         }

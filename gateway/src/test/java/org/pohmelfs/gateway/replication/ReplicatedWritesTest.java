@@ -193,7 +193,9 @@ class ReplicatedWritesTest extends ReplicaCluster {
         assertThat(Replicas.refused(new java.net.ConnectException("Connection refused"))).isTrue();
         assertThat(Replicas.refused(new IllegalStateException("wrapped", new java.net.ConnectException("refused")))).isTrue();
         assertThat(Replicas.refused(new io.netty.channel.ConnectTimeoutException("timed out"))).isFalse();
+        assertThat(Replicas.refused(new NodeException.Unreachable("closed before the handshake", null))).isTrue();
         assertThat(Replicas.refused(new NodeException.ConnectionLost("connection closed"))).isFalse();
+        assertThat(Replicas.refused(new NodeException.Timeout("no reply"))).isFalse();
     }
 
     @Test
