@@ -59,7 +59,7 @@ class ComposeClusterIT {
         env.put("POHMELFS_GW2_PORT", "" + p.get(8));
         gateways = List.of(loopback(p.get(7)), loopback(p.get(8)));
         compose(UP_TIMEOUT, "up", "-d");
-        awaitReady(rest, gateways, Duration.ofMinutes(3));
+        awaitReady(rest, gateways, Duration.ofMinutes(6));
     }
 
     @AfterEach

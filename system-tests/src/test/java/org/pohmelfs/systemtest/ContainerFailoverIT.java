@@ -7,11 +7,13 @@ import static org.pohmelfs.systemtest.SystemTestSupport.checkAcknowledged;
 import static org.pohmelfs.systemtest.SystemTestSupport.loopback;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.HealthCheck;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,7 @@ class ContainerFailoverIT {
     private final Rest rest = new Rest();
     private final List<GenericContainer<?>> containers = new ArrayList<>();
     private final List<GenericContainer<?>> nodes = new ArrayList<>();
+    private final String run = "pohmelfs-it-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
     private URI gateway;
 
     @BeforeEach
@@ -70,7 +73,18 @@ class ContainerFailoverIT {
             nodes.add(node);
         }
         // The three nodes start together: on two cores that is faster than one after another.
-        nodes.parallelStream().forEach(n -> start(n, "node" + (nodes.indexOf(n) + 1)));
+        List<Thread> starting = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            GenericContainer<?> node = nodes.get(i);
+            String name = "node" + (i + 1);
+            starting.add(Thread.ofPlatform().name("start-" + name).start(() -> start(node, name)));
+        }
+        for (Thread t : starting) {
+            t.join();
+        }
+        for (GenericContainer<?> node : nodes) {
+            assertThat(node.isHealthy()).as("node container %s healthy", node.getContainerName()).isTrue();
+        }
         String nodeList = String.join(",", members.stream().map(m -> m.substring(m.indexOf('=') + 1)).toList());
         gateway = loopback(p.get(7));
         start(new GenericContainer<>(DockerImageName.parse(SystemTestSupport.gatewayImage()))
@@ -122,16 +136,20 @@ class ContainerFailoverIT {
         checkAcknowledged(rest, acknowledged, List.of(gateway));
     }
 
+    /** A container of the node image running {@code pohmelfs-tool}: no actuator, so no healthcheck. */
     private static GenericContainer<?> tool(DockerImageName image, String name) {
         return new GenericContainer<>(image).withNetworkMode("host")
-                .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("pohmelfs-tool"));
+                .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("pohmelfs-tool")
+                        .withHealthcheck(new HealthCheck().withTest(List.of("NONE"))));
     }
 
+    /** Starts a container named after the run and its role; it is removed in {@link #stopCluster()}. */
     private void start(GenericContainer<?> container, String name) {
         synchronized (containers) {
             containers.add(container);
         }
-        container.withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("container." + name)));
+        container.withCreateContainerCmdModifier(cmd -> cmd.withName(run + "-" + name))
+                .withLogConsumer(new Slf4jLogConsumer(LoggerFactory.getLogger("container." + name)));
         container.start();
     }
 }
