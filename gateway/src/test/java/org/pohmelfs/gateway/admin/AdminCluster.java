@@ -88,8 +88,14 @@ abstract class AdminCluster {
 
     /** A gateway following the map in ZooKeeper (node deadline 1 s, authority 3 s unless {@code extra} says otherwise). */
     ConfigurableApplicationContext gateway(String id, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--pohmelfs.gateway.zookeeper.connect=" + zk.connectString(),
-                "--pohmelfs.gateway.replication.node-timeout=1s", "--pohmelfs.gateway.replication.authority-timeout=3s"));
+        List<String> args = new ArrayList<>(List.of("--pohmelfs.gateway.zookeeper.connect=" + zk.connectString()));
+        for (String d : List.of("--pohmelfs.gateway.replication.node-timeout=1s",
+                "--pohmelfs.gateway.replication.authority-timeout=3s")) {
+            String key = d.substring(0, d.indexOf('=') + 1);
+            if (java.util.Arrays.stream(extra).noneMatch(e -> e.startsWith(key))) {
+                args.add(d);
+            }
+        }
         args.addAll(users());
         args.addAll(List.of(extra));
         ConfigurableApplicationContext gw = GatewayTestSupport.startGateway(id, "127.0.0.1:1", args.toArray(String[]::new));
@@ -102,6 +108,9 @@ abstract class AdminCluster {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(GatewayTestSupport.baseUrl(gw) + path))
                 .timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (method.equals("PROPFIND")) {
+            b.header("Depth", "0");
+        }
         if (body != null && body.startsWith("{")) {
             b.header("Content-Type", "application/json");
         }
