@@ -9,7 +9,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The admin API's failures as RFC 9457 problem+json with a {@code code}, like the REST API:
@@ -38,9 +38,15 @@ class AdminProblemAdvice {
         return problem(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", e.getMessage());
     }
 
+    /** Spring's own refusals (a malformed body 400, a wrong media type 415, ...) keep their status. */
     @ExceptionHandler
-    ResponseEntity<ProblemDetail> input(ServerWebInputException e) {
-        return problem(HttpStatus.BAD_REQUEST, "INVALID_ARGUMENT", e.getReason());
+    ResponseEntity<ProblemDetail> web(ResponseStatusException e) {
+        HttpStatus status = HttpStatus.resolve(e.getStatusCode().value());
+        if (status == null) {
+            status = HttpStatus.BAD_REQUEST;
+        }
+        return problem(status, status == HttpStatus.BAD_REQUEST ? "INVALID_ARGUMENT" : status.name(),
+                e.getReason() == null ? status.getReasonPhrase() : e.getReason());
     }
 
     @ExceptionHandler

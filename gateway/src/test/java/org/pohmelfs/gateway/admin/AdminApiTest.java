@@ -152,6 +152,12 @@ class AdminApiTest extends AdminCluster {
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(json(malformed).path("code").asString()).isEqualTo("INVALID_ARGUMENT");
 
+        HttpResponse<String> notJson = admin(gw, "POST", "/nodes", "id=node5");
+        assertThat(notJson.statusCode()).isEqualTo(415);
+        HttpResponse<String> broken = admin(gw, "POST", "/nodes", "{\"id\":");
+        assertThat(broken.statusCode()).isEqualTo(400);
+        assertThat(json(broken).path("code").asString()).isEqualTo("INVALID_ARGUMENT");
+
         // an OUT member may go
         assertThat(admin(gw, "DELETE", "/nodes/node3", null).statusCode()).isEqualTo(200);
         assertThat(send(gw, "GET", "/actuator/prometheus", null, null).body())
