@@ -102,13 +102,18 @@ public record GatewayProperties(
     /**
      * HTTP Basic authentication.
      *
-     * @param enabled whether requests to /api and /dav need credentials
+     * @param enabled whether requests to /api and /dav need credentials (/admin always does: a user with
+     *                {@code admin: true})
      * @param users   the users; passwords are stored hashed, e.g. "{bcrypt}$2a$10$..."
      */
     public record Auth(@DefaultValue("false") boolean enabled, @DefaultValue List<User> users) {
     }
 
-    /** One user: name, hashed password, and whether the user may only read. */
-    public record User(String name, String password, @DefaultValue("false") boolean readOnly) {
+    /**
+     * One user: name, hashed password, whether the user may only read, and whether the user may
+     * use the admin API ({@code /admin/v1/}, role ADMIN; docs/admin.md).
+     */
+    public record User(String name, String password, @DefaultValue("false") boolean readOnly,
+                       @DefaultValue("false") boolean admin) {
     }
 }

@@ -46,7 +46,8 @@ public final class FileService {
     private final Command.Tokens tokens;
     /** The coherent cache, or null: every read goes to the node. */
     private final Caching caching;
-    private final Mono<NodeInfo> quota;
+    /** The quota figures, cached or not; shared by the copies {@link #withTokens} makes, renewed on every new map. */
+    private final java.util.concurrent.atomic.AtomicReference<Mono<NodeInfo>> quota;
 
     /**
      * The gateway's caches (design.md §3.5): metadata under leases, and content by version.
@@ -63,15 +64,15 @@ public final class FileService {
     private static final int LISTING_PAGE = 1000;
 
     public FileService(NodeSet nodes, String gatewayId, int chunkSize, int pipelineDepth) {
-        this(nodes, gatewayId, chunkSize, pipelineDepth, null, null);
+        this(nodes, gatewayId, chunkSize, pipelineDepth, null, null, null);
     }
 
     public FileService(NodeSet nodes, String gatewayId, int chunkSize, int pipelineDepth, Caching caching) {
-        this(nodes, gatewayId, chunkSize, pipelineDepth, null, caching);
+        this(nodes, gatewayId, chunkSize, pipelineDepth, null, caching, null);
     }
 
     private FileService(NodeSet nodes, String gatewayId, int chunkSize, int pipelineDepth, Command.Tokens tokens,
-                        Caching caching) {
+                        Caching caching, java.util.concurrent.atomic.AtomicReference<Mono<NodeInfo>> quota) {
         if (caching != null && caching.content().blockSize() != chunkSize) {
             throw new IllegalArgumentException("content blocks must be one chunk (" + chunkSize + " bytes)");
         }
@@ -81,7 +82,17 @@ public final class FileService {
         this.pipelineDepth = pipelineDepth;
         this.tokens = tokens;
         this.caching = caching;
-        this.quota = caching == null ? usage() : usage().cache(v -> QUOTA_TTL, e -> java.time.Duration.ZERO,
+        if (quota == null) {
+            quota = new java.util.concurrent.atomic.AtomicReference<>(quotaFigures());
+            var held = quota;
+            // Membership changes the figures (they come from the IN_SYNC members): forget cached ones.
+            nodes.replicas().onMap(m -> held.set(quotaFigures()));
+        }
+        this.quota = quota;
+    }
+
+    private Mono<NodeInfo> quotaFigures() {
+        return caching == null ? usage() : usage().cache(v -> QUOTA_TTL, e -> java.time.Duration.ZERO,
                 () -> java.time.Duration.ZERO);
     }
 
@@ -94,7 +105,8 @@ public final class FileService {
         if (held.isEmpty()) {
             return this;
         }
-        return new FileService(nodes, gatewayId, chunkSize, pipelineDepth, new Command.Tokens(principal, held), caching);
+        return new FileService(nodes, gatewayId, chunkSize, pipelineDepth, new Command.Tokens(principal, held), caching,
+                quota);
     }
 
     /** The node set, for services that speak other commands (WebDAV locks). */
@@ -509,8 +521,13 @@ public final class FileService {
         return write(tx).doOnNext(Replies::check).then();
     }
 
+    /**
+     * The export's capacity and usage as clients see it: from every IN_SYNC member's STATFS
+     * (available = the least any member has left, since each stores everything; see
+     * {@link org.pohmelfs.gateway.replication.ClusterUsage}), so it follows the membership.
+     */
     public Mono<NodeInfo> usage() {
-        return nodes.read(List.of(new Command.Statfs())).map(r -> Replies.result(r, 0, Result.Statfs.class).info());
+        return nodes.usage();
     }
 
     /**
@@ -519,7 +536,7 @@ public final class FileService {
      * No lease covers it; REST's usage stays exact.
      */
     public Mono<NodeInfo> quota() {
-        return quota;
+        return quota.get();
     }
 
     static final java.time.Duration QUOTA_TTL = java.time.Duration.ofSeconds(10);

@@ -50,6 +50,11 @@ public final class NodeSet implements AutoCloseable {
         return replicas.readChecked(commands, trusted);
     }
 
+    /** Capacity and usage of the replica group, from its IN_SYNC members. */
+    public Mono<org.pohmelfs.protocol.NodeInfo> usage() {
+        return replicas.usage();
+    }
+
     @Override
     public void close() {
         replicas.close();

@@ -56,6 +56,27 @@ public abstract class MapSource implements AutoCloseable {
     /** Reads the newest map (blocking), after a node said STALE_EPOCH. */
     public abstract ClusterMap refresh() throws Exception;
 
+    /**
+     * Applies {@code change} to the newest map by compare-and-set (blocking, retried until it
+     * wins) and returns the map in force afterwards. A refusal of the change
+     * ({@link org.pohmelfs.cluster.MapChangeRefused}) passes through; a source that cannot change
+     * its map throws {@link ChangeUnsupported}.
+     */
+    public abstract ClusterMap change(java.util.function.UnaryOperator<ClusterMap> change) throws Exception;
+
+    /** Ids of the storage nodes registered live now, or empty when this source cannot tell (blocking). */
+    public abstract Optional<Set<String>> liveNodes() throws Exception;
+
+    /** The resync progress the resyncing nodes publish now (blocking); none without ZooKeeper. */
+    public abstract List<org.pohmelfs.cluster.ResyncProgress> progress() throws Exception;
+
+    /** Thrown by {@link #change} on a source whose map is fixed (a static node list). */
+    public static final class ChangeUnsupported extends RuntimeException {
+        public ChangeUnsupported(String reason) {
+            super(reason);
+        }
+    }
+
     @Override
     public abstract void close();
 }

@@ -24,6 +24,7 @@ import org.pohmelfs.placement.WriteFanOut;
 import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.ErrorCode;
 import org.pohmelfs.protocol.Message;
+import org.pohmelfs.protocol.NodeInfo;
 import org.pohmelfs.protocol.Result;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,46 @@ public final class Replicas implements AutoCloseable {
                            Duration unfencedTimeout, Duration refusedFor) {
     }
 
-    private record Link(Member member, NodeLink link) {
+    /**
+     * A member's link and the writes using it. A member that leaves the write set (removed, or
+     * fenced) has its link retired: writes that started under a map with the member in it keep
+     * it until they settle (their sends drain), then it closes; new requests never see it.
+     */
+    private static final class Held {
+        final NodeLink link;
+        /** Completes when the link closes: retired, and the last write using it settled. */
+        final java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
+        private int users;
+        private boolean retired;
+
+        Held(NodeLink link) {
+            this.link = link;
+        }
+
+        synchronized void acquire() {
+            users++;
+        }
+
+        synchronized void release() {
+            if (--users == 0 && retired) {
+                link.close();
+                drained.complete(null);
+            }
+        }
+
+        synchronized void retire() {
+            retired = true;
+            if (users == 0) {
+                link.close();
+                drained.complete(null);
+            }
+        }
+    }
+
+    private record Link(Member member, Held held) {
+        NodeLink link() {
+            return held.link;
+        }
     }
 
     private final MapSource source;
@@ -73,8 +113,11 @@ public final class Replicas implements AutoCloseable {
     private final Settings settings;
     private final ReplicationMetrics metrics;
     private final Map<String, Link> links = new ConcurrentHashMap<>();
+    /** The last retired link of each member that left the write set, until its writes drained. */
+    private final Map<String, Held> retired = new ConcurrentHashMap<>();
     private final ReadBalancer balancer = new ReadBalancer(new SplittableRandom());
     private final List<Consumer<Member>> authorityListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<ClusterMap>> mapListeners = new CopyOnWriteArrayList<>();
     private volatile ClusterMap map;
     private volatile String authority;
 
@@ -107,19 +150,19 @@ public final class Replicas implements AutoCloseable {
             keep.add(m.id());
             links.compute(m.id(), (id, l) -> {
                 if (l != null && l.member().address().equals(m.address())) {
-                    return new Link(m, l.link());
+                    return new Link(m, l.held());
                 }
                 if (l != null) {
-                    l.link().close();
+                    retire(id, l.held());
                 }
-                return new Link(m, new NodeLink(new InetSocketAddress(m.host(), m.port()), client));
+                return new Link(m, new Held(new NodeLink(new InetSocketAddress(m.host(), m.port()), client)));
             });
         }
         links.entrySet().removeIf(e -> {
             if (keep.contains(e.getKey())) {
                 return false;
             }
-            e.getValue().link().close();
+            retire(e.getKey(), e.getValue().held());
             return true;
         });
         synchronized (balancer) {
@@ -139,6 +182,45 @@ public final class Replicas implements AutoCloseable {
         }
         map = next;
         metrics.map(next, source.wireEpoch(next));
+        mapListeners.forEach(l -> l.accept(next));
+    }
+
+    private void retire(String id, Held held) {
+        retired.put(id, held);
+        held.drained.thenRun(() -> retired.remove(id, held));
+        held.retire();
+    }
+
+    /**
+     * Completes when the writes this gateway sent to {@code nodeId} under a map that had it in
+     * the write set have all settled (replied, or given up on at their deadlines), and its link
+     * is closed; at once when it is in the write set or has nothing in flight.
+     */
+    public java.util.concurrent.CompletableFuture<Void> drained(String nodeId) {
+        Held h = retired.get(nodeId);
+        return h == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : h.drained;
+    }
+
+    /** Calls {@code listener} with every later map this gateway starts using (after its links follow it). */
+    public void onMap(Consumer<ClusterMap> listener) {
+        mapListeners.add(listener);
+    }
+
+    /** A map and its write set's links, each acquired for one write (released as each send settles). */
+    private record Targets(ClusterMap map, Map<String, Held> links) {
+    }
+
+    private synchronized Targets acquireTargets() {
+        ClusterMap m = requireMap();
+        Map<String, Held> out = new LinkedHashMap<>();
+        for (Member member : m.writeSet()) {
+            Link l = links.get(member.id());
+            if (l != null) {
+                l.held().acquire();
+                out.put(member.id(), l.held());
+            }
+        }
+        return new Targets(m, out);
     }
 
     /** Calls {@code listener} with the authority now (if a map is known) and every time it changes. */
@@ -219,7 +301,7 @@ public final class Replicas implements AutoCloseable {
     }
 
     private Mono<Message.Reply> attempt(long txid, List<Command> commands, int mapChanges) {
-        return Mono.defer(() -> fanOut(txid, commands, requireMap())).flatMap(outcome -> switch (outcome) {
+        return Mono.defer(() -> fanOut(txid, commands, acquireTargets())).flatMap(outcome -> switch (outcome) {
             case Outcome.Answer a -> Mono.just(a.reply());
             case Outcome.Failed f -> Mono.error(f.cause());
             case Outcome.Stale s -> {
@@ -253,7 +335,8 @@ public final class Replicas implements AutoCloseable {
     }
 
     /** Sends the request to the write set of {@code m} and waits for the fan-out's decision. */
-    private Mono<Outcome> fanOut(long txid, List<Command> commands, ClusterMap m) {
+    private Mono<Outcome> fanOut(long txid, List<Command> commands, Targets targets) {
+        ClusterMap m = targets.map();
         Message.Request request = new Message.Request(txid, source.wireEpoch(m), commands);
         WriteFanOut<ReplyForm> fan = new WriteFanOut<>(m);
         Map<String, Message.Reply> replies = new ConcurrentHashMap<>();
@@ -266,7 +349,11 @@ public final class Replicas implements AutoCloseable {
             // as one request may take, as before replication.
             Duration timeout = !source.canFence() ? settings.unfencedTimeout()
                     : id.equals(m.authority()) ? settings.authorityTimeout() : settings.nodeTimeout();
-            sendUntilDeadline(id, request, timeout).subscribe(reply -> {
+            Held held = targets.links().get(id);
+            Mono<Message.Reply> send = held == null
+                    ? Mono.error(new NodeException.ConnectionLost("no link to " + id))
+                    : sendUntilDeadline(id, held.link, request, timeout).doFinally(s -> held.release());
+            send.subscribe(reply -> {
                 Outcome o;
                 synchronized (lock) {
                     if (decided[0]) {
@@ -322,13 +409,12 @@ public final class Replicas implements AutoCloseable {
      * One node's part of a write: sent, and sent again (same txid) after a lost connection or a
      * BUSY reply, until {@code timeout} has passed since the first send.
      */
-    private Mono<Message.Reply> sendUntilDeadline(String id, Message.Request request, Duration timeout) {
+    private Mono<Message.Reply> sendUntilDeadline(String id, NodeLink link, Message.Request request, Duration timeout) {
         return Mono.defer(() -> {
             // When this node first refused a connection during this write (0: it has not).
             long[] refusedSince = {0};
             boolean giveUpOnRefusal = source.canFence();
             return Mono.defer(() -> {
-                        NodeLink link = link(id).link();
                         metrics.write(id);
                         return link.send(request);
                     })
@@ -378,6 +464,60 @@ public final class Replicas implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    // ------------------------------------------------------------------ usage
+
+    /** How long one member may take to answer STATFS for the usage figures. */
+    private static final Duration USAGE_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * The group's usage ({@link ClusterUsage}) from a STATFS of every IN_SYNC member of the map
+     * in use; a member that does not answer is left out, and when none answers the error of the
+     * first is passed on.
+     */
+    public Mono<NodeInfo> usage() {
+        return Mono.defer(() -> {
+            List<Member> inSync = requireMap().readSet();
+            return reactor.core.publisher.Flux.fromIterable(inSync)
+                    .flatMap(m -> statfs(m, USAGE_TIMEOUT).map(java.util.Optional::of)
+                            .onErrorResume(e -> {
+                                log.debug("usage: {} did not answer STATFS: {}", m.id(), e.toString());
+                                return Mono.just(Optional.<NodeInfo>empty());
+                            }))
+                    .filter(Optional::isPresent).map(Optional::get)
+                    .collectList()
+                    .flatMap(infos -> infos.isEmpty()
+                            ? statfs(inSync.getFirst(), USAGE_TIMEOUT) // passes the first member's error on
+                            : Mono.just(ClusterUsage.of(infos)));
+        });
+    }
+
+    /**
+     * One member's own STATFS figures, asked on its link, or on a link made for this question
+     * when the member is not in the write set (OUT).
+     */
+    public Mono<NodeInfo> statfs(Member member, Duration timeout) {
+        return Mono.defer(() -> {
+            Link l = links.get(member.id());
+            boolean own = l != null && l.member().address().equals(member.address());
+            NodeLink link = own ? l.link() : new NodeLink(new InetSocketAddress(member.host(), member.port()), client);
+            Message.Request request = new Message.Request(client.newTxid(), map == null ? 0 : source.wireEpoch(map),
+                    List.of(new Command.Statfs()));
+            return link.send(request).timeout(timeout)
+                    .map(r -> {
+                        Result.Error e = r.firstError();
+                        if (e != null) {
+                            throw new NodeException(e.code(), member.id() + ": " + e.message());
+                        }
+                        return ((Result.Statfs) r.results().getFirst()).info();
+                    })
+                    .doFinally(s -> {
+                        if (!own) {
+                            link.close();
+                        }
+                    });
+        });
     }
 
     // ------------------------------------------------------------------ reads

@@ -41,6 +41,22 @@ public final class StaticMapSource extends MapSource {
     }
 
     @Override
+    public ClusterMap change(java.util.function.UnaryOperator<ClusterMap> change) {
+        throw new ChangeUnsupported("the gateway runs on a static node list (pohmelfs.gateway.nodes) without ZooKeeper: "
+                + "its membership cannot change at run time");
+    }
+
+    @Override
+    public java.util.Optional<Set<String>> liveNodes() {
+        return java.util.Optional.empty();
+    }
+
+    @Override
+    public List<org.pohmelfs.cluster.ResyncProgress> progress() {
+        return List.of();
+    }
+
+    @Override
     public void close() {
     }
 }

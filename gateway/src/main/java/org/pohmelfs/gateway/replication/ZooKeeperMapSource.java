@@ -61,7 +61,10 @@ public final class ZooKeeperMapSource extends MapSource {
         ClusterMap after = store.update(m -> {
             ClusterMap next = m;
             for (String id : nodes) {
-                next = next.fence(id);
+                // A member removed meanwhile (by the admin API) is out of every set already: nothing to fence.
+                if (next.member(id).isPresent()) {
+                    next = next.fence(id);
+                }
             }
             return next;
         });
@@ -73,6 +76,21 @@ public final class ZooKeeperMapSource extends MapSource {
     public ClusterMap refresh() throws Exception {
         return offer(store.readLatest().orElseThrow(() -> new IllegalStateException("no cluster map at "
                 + store.mapPath())).map());
+    }
+
+    @Override
+    public ClusterMap change(java.util.function.UnaryOperator<ClusterMap> change) throws Exception {
+        return offer(store.update(change));
+    }
+
+    @Override
+    public java.util.Optional<Set<String>> liveNodes() throws Exception {
+        return java.util.Optional.of(new java.util.TreeSet<>(store.liveNodes()));
+    }
+
+    @Override
+    public java.util.List<org.pohmelfs.cluster.ResyncProgress> progress() throws Exception {
+        return store.progress();
     }
 
     @Override

@@ -24,7 +24,9 @@ import org.springframework.security.web.server.util.matcher.ServerWebExchangeMat
 /**
  * Optional HTTP Basic authentication for the REST and WebDAV front ends. Users come from
  * configuration with hashed passwords ({@code {bcrypt}...}); a read-only user may use only
- * the methods that change nothing. Health and metrics stay open for probes and scrapers.
+ * the methods that change nothing. Health and metrics stay open for probes and scrapers. The
+ * admin API always needs a user with {@code admin: true} (role ADMIN), even when the file API
+ * is open.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebFluxSecurity
@@ -32,7 +34,28 @@ public class SecurityConfiguration {
     /** Methods that change nothing. */
     public static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "PROPFIND");
 
+    /**
+     * The admin API ({@code /admin/**}, docs/admin.md): HTTP Basic and the role ADMIN, always,
+     * whether or not {@code auth.enabled} protects the file API. Ordered before the file chain.
+     */
     @Bean
+    @org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
+    SecurityWebFilterChain adminChain(ServerHttpSecurity http) {
+        HttpBasicServerAuthenticationEntryPoint entryPoint = new HttpBasicServerAuthenticationEntryPoint();
+        entryPoint.setRealm("POHMELFS admin");
+        return http.securityMatcher(org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers
+                        .pathMatchers("/admin/**"))
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .httpBasic(b -> b.authenticationEntryPoint(entryPoint))
+                .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint))
+                .authorizeExchange(e -> e.anyExchange().hasRole("ADMIN"))
+                .build();
+    }
+
+    @Bean
+    @org.springframework.core.annotation.Order(org.springframework.core.Ordered.LOWEST_PRECEDENCE)
     SecurityWebFilterChain securityChain(ServerHttpSecurity http, GatewayProperties properties) {
         http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -96,8 +119,14 @@ public class SecurityConfiguration {
                 throw new IllegalStateException("user '" + u.name() + "': the password must be stored hashed, e.g. "
                         + "{bcrypt}$2a$10$... (see README)");
             }
-            users.add(User.withUsername(u.name()).password(u.password())
-                    .roles(u.readOnly() ? new String[] {"READER"} : new String[] {"READER", "WRITER"}).build());
+            List<String> roles = new ArrayList<>(List.of("READER"));
+            if (!u.readOnly()) {
+                roles.add("WRITER");
+            }
+            if (u.admin()) {
+                roles.add("ADMIN");
+            }
+            users.add(User.withUsername(u.name()).password(u.password()).roles(roles.toArray(String[]::new)).build());
         }
         if (users.isEmpty()) {
             // MapReactiveUserDetailsService needs one user; this one can never log in.

@@ -83,14 +83,38 @@ final class FailoverCluster implements AutoCloseable {
         }
     }
 
-    /** Starts a gateway process and waits until it is ready. */
-    GatewayProcess startGateway(String id) throws IOException {
-        GatewayProcess gw = GatewayProcess.start(dir.resolve(id + ".log"), List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
-                proxies.stream().map(FaultProxy::address).collect(Collectors.joining(",")),
-                "--pohmelfs.gateway.id=" + id,
+    /**
+     * Starts another node process (behind its own proxy) that follows the map but is not in it
+     * yet; returns the proxy's address, the one to add to the map.
+     */
+    String startExtraNode(String id) throws Exception {
+        NodeProcess node = new NodeProcess(Files.createDirectories(dir.resolve(id)), dir.resolve(id + ".log"),
+                "--pohmelfs.node.id=" + id,
+                "--pohmelfs.node.cluster=" + CLUSTER,
+                "--pohmelfs.node.zookeeper.connect=" + zk.connectString(),
+                "--pohmelfs.node.zookeeper.session-timeout=" + SESSION.toMillis() + "ms");
+        nodes.add(node);
+        FaultProxy proxy = FaultProxy.start(node.address());
+        proxies.add(proxy);
+        node.start();
+        return proxy.address();
+    }
+
+    /** The store of the map, for changes a test makes by hand (what a node's resync would do). */
+    ClusterMapStore store() {
+        return store;
+    }
+
+    /** Starts a gateway process and waits until it is ready; {@code extra}: more Spring arguments. */
+    GatewayProcess startGateway(String id, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--pohmelfs.gateway.id=" + id,
                 "--pohmelfs.gateway.cluster=" + CLUSTER,
                 "--pohmelfs.gateway.zookeeper.connect=" + zk.connectString(),
-                "--pohmelfs.gateway.zookeeper.session-timeout=" + SESSION.toMillis() + "ms");
+                "--pohmelfs.gateway.zookeeper.session-timeout=" + SESSION.toMillis() + "ms"));
+        args.addAll(List.of(extra));
+        GatewayProcess gw = GatewayProcess.start(dir.resolve(id + ".log"), List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+                proxies.stream().map(FaultProxy::address).collect(Collectors.joining(",")),
+                args.toArray(String[]::new));
         gateways.add(gw);
         HttpClient http = HttpClient.newHttpClient();
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> http.send(
