@@ -200,6 +200,19 @@ class HelmChartTest {
         assertThat(c.getVolumeMounts()).extracting(VolumeMount::getMountPath).contains("/data", "/datalog");
     }
 
+    /** Every POHMELFS_* variable the chart sets names a real property (the generated reference lists them all). */
+    @ParameterizedTest
+    @MethodSource("valueSets")
+    void everyVariableTheChartSetsIsAProperty(Map<String, Object> values) throws IOException {
+        String reference = Files.readString(Path.of("..", "docs", "configuration.md"));
+        RenderedChart chart = RenderedChart.render(values);
+        for (PodTemplateSpec pod : List.of(chart.nodes().getSpec().getTemplate(), chart.gateways().getSpec().getTemplate())) {
+            List<String> names = container(pod).getEnv().stream().map(e -> e.getName())
+                    .filter(n -> n.startsWith("POHMELFS_")).toList();
+            assertThat(names).isNotEmpty().allSatisfy(n -> assertThat(reference).as(n).contains("`" + n + "`"));
+        }
+    }
+
     @Test
     void anExternalEnsembleReplacesTheEmbeddedOne() {
         RenderedChart chart = RenderedChart.render(valueSets().get(4));

@@ -88,7 +88,14 @@ public record GatewayProperties(
                         @DefaultValue("30s") Duration idleRelease) {
     }
 
-    /** TLS towards the nodes: enabled when all three files are set. */
+    /**
+     * TLS towards the nodes: enabled when all three files are set.
+     *
+     * @param certificate PEM certificate chain of the gateway (its client certificate)
+     * @param privateKey  PEM private key of the gateway
+     * @param trustedCa   PEM CA certificate(s) that sign trusted nodes
+     * @param required    refuse to talk to a node without TLS
+     */
     public record Tls(Path certificate, Path privateKey, Path trustedCa, @DefaultValue("false") boolean required) {
         public boolean enabled() {
             return certificate != null && privateKey != null && trustedCa != null;
@@ -104,7 +111,13 @@ public record GatewayProperties(
     public record Auth(@DefaultValue("false") boolean enabled, @DefaultValue List<User> users) {
     }
 
-    /** One user: name, hashed password, and whether the user may only read. */
+    /**
+     * One user.
+     *
+     * @param name     the user name
+     * @param password the hashed password, e.g. "{bcrypt}$2a$10$..."
+     * @param readOnly the user may only read
+     */
     public record User(String name, String password, @DefaultValue("false") boolean readOnly) {
     }
 }
