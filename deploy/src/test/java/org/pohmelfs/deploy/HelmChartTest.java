@@ -231,7 +231,13 @@ class HelmChartTest {
             assertThat(pvc.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("20Gi");
         });
         VolumeMount data = node.getVolumeMounts().stream().filter(m -> m.getName().equals("data")).findFirst().orElseThrow();
-        assertThat(env(node, "POHMELFS_NODE_EXPORT").orElseThrow()).startsWith(data.getMountPath() + "/");
+        String export = env(node, "POHMELFS_NODE_EXPORT").orElseThrow();
+        assertThat(export).startsWith(data.getMountPath() + "/");
+        // the node opens an existing export only: an init container makes it on the same volume
+        Container prepare = nodes.getSpec().getTemplate().getSpec().getInitContainers().getFirst();
+        assertThat(prepare.getCommand()).last().asString().contains("mkdir -p " + export);
+        assertThat(prepare.getVolumeMounts()).singleElement().isEqualTo(data);
+        assertThat(nodes.getSpec().getTemplate().getSpec().getSecurityContext().getFsGroup()).isEqualTo(10001L);
     }
 
     @Test
