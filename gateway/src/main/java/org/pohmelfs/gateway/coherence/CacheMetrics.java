@@ -10,7 +10,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The cache's meters: {@code pohmelfs.gateway.cache.requests{kind, result=hit|miss}},
  * {@code .served.bytes} (content bytes served from memory), {@code .recalls} (received),
- * {@code .releases} and {@code .lease.wait} (ACQUIRE latency).
+ * {@code .releases}, {@code .lease.wait} (ACQUIRE latency) and {@code .leases.expired}: leases found
+ * past their gateway deadline when swept, i.e. not renewed in time (the node unreachable or
+ * stalled while this gateway kept taking requests; nothing is served from such a lease, every
+ * read goes to a node until a new one is granted).
  */
 public final class CacheMetrics {
     private final MeterRegistry registry;
@@ -19,6 +22,7 @@ public final class CacheMetrics {
     private final Counter recalls;
     private final Counter releases;
     private final Timer leaseWait;
+    private final Counter expired;
 
     public CacheMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -30,6 +34,8 @@ public final class CacheMetrics {
                 .description("Leases given back (idle, expired or evicted)").register(registry);
         this.leaseWait = Timer.builder("pohmelfs.gateway.cache.lease.wait")
                 .description("Time from ACQUIRE to grant").register(registry);
+        this.expired = Counter.builder("pohmelfs.gateway.cache.leases.expired")
+                .description("Leases that ran past their gateway deadline without a renewal").register(registry);
     }
 
     public void hit(String kind) {
@@ -50,6 +56,15 @@ public final class CacheMetrics {
 
     void release() {
         releases.increment();
+    }
+
+    void expired() {
+        expired.increment();
+    }
+
+    /** Leases that ran past their deadline, for tests. */
+    public double expiredCount() {
+        return expired.count();
     }
 
     void leaseWait(long nanos) {

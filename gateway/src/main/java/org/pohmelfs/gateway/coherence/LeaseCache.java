@@ -375,6 +375,9 @@ public final class LeaseCache implements AutoCloseable {
             long idle = settings.idleRelease().toNanos();
             for (Map.Entry<String, CachedPath> e : entries.asMap().entrySet()) {
                 if (e.getValue().releasable(now, idle)) {
+                    if (!e.getValue().valid(now)) {
+                        metrics.expired();
+                    }
                     retire(e.getKey(), e.getValue());
                 }
             }

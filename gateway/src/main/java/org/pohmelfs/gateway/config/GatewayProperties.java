@@ -92,7 +92,14 @@ public record GatewayProperties(
                         @DefaultValue("30s") Duration idleRelease) {
     }
 
-    /** TLS towards the nodes: enabled when all three files are set. */
+    /**
+     * TLS towards the nodes: enabled when all three files are set.
+     *
+     * @param certificate PEM certificate chain of the gateway (its client certificate)
+     * @param privateKey  PEM private key of the gateway
+     * @param trustedCa   PEM CA certificate(s) that sign trusted nodes
+     * @param required    refuse to talk to a node without TLS
+     */
     public record Tls(Path certificate, Path privateKey, Path trustedCa, @DefaultValue("false") boolean required) {
         public boolean enabled() {
             return certificate != null && privateKey != null && trustedCa != null;
@@ -110,8 +117,12 @@ public record GatewayProperties(
     }
 
     /**
-     * One user: name, hashed password, whether the user may only read, and whether the user may
-     * use the admin API ({@code /admin/v1/}, role ADMIN; docs/admin.md).
+     * One user.
+     *
+     * @param name     the user name
+     * @param password the hashed password, e.g. "{bcrypt}$2a$10$..."
+     * @param readOnly the user may only read
+     * @param admin    the user may use the admin API ({@code /admin/v1/}, role ADMIN; docs/admin.md)
      */
     public record User(String name, String password, @DefaultValue("false") boolean readOnly,
                        @DefaultValue("false") boolean admin) {
