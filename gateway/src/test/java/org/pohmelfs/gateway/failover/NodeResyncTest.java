@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * scraped only while the map said it was not IN_SYNC before and after the scrape, show no
  * successful read; a STAT sent to it directly then is answered BUSY).
  *
- * <p>The second test kills node3 again in the middle of its resync and restarts it.
+ * <p>The second test kills node3 again in the middle of its resync and restarts it; it runs by
+ * default, the first only with {@code -Dresync.all=true} (build time).
  *
  * <p>Scale: {@code -Dresync.files=N} (default 500; the issue's 10,000 is documented in
  * docs/benchmarks.md with its time).
@@ -80,7 +81,12 @@ class NodeResyncTest {
         }
     }
 
+    /**
+     * Opt-in ({@code -Dresync.all=true}, about 3 minutes here): the test below covers the same
+     * checks after an interrupted resync, and the default build must stay within its time.
+     */
     @Test
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "resync.all", matches = "true")
     void aKilledNodeCatchesUpUnderLoadAndRejoinsWithIdenticalContents() throws Exception {
         run(false);
     }

@@ -170,44 +170,50 @@ class ResyncPassTest {
 
         @Override
         public boolean adjustDirectory(String path, long delta) {
-            if (Mem.TRACE) {
-                System.out.println("adjust " + path + " by " + delta);
+            synchronized (MODEL) {
+                if (Mem.TRACE) {
+                    System.out.println("adjust " + path + " by " + delta);
+                }
+                Obj s = source.objects.get(path);
+                source.hook.run();
+                Obj l = local.objects.get(path); // read and written with no live write between (the write lock)
+                if (s == null || !s.dir() || l == null || !l.dir()) {
+                    return false;
+                }
+                local.objects.put(path, new Obj(true, l.version() + delta, "", s.mode(), s.xattrs()));
+                return true;
             }
-            Obj s = source.objects.get(path);
-            source.hook.run();
-            Obj l = local.objects.get(path); // read and written with no live write between (the write lock)
-            if (s == null || !s.dir() || l == null || !l.dir()) {
-                return false;
-            }
-            local.objects.put(path, new Obj(true, l.version() + delta, "", s.mode(), s.xattrs()));
-            return true;
         }
 
         @Override
         public boolean makeDirectory(String path, long expected, long version) {
-            Obj s = source.objects.get(path);
-            source.hook.run();
-            if (s == null || !s.dir() || local.version(path) != expected || !parentIsDir(path)) {
-                return false;
+            synchronized (MODEL) {
+                Obj s = source.objects.get(path);
+                source.hook.run();
+                if (s == null || !s.dir() || local.version(path) != expected || !parentIsDir(path)) {
+                    return false;
+                }
+                Obj l = local.objects.get(path);
+                if (l != null && !l.dir()) {
+                    local.objects.remove(path);
+                }
+                local.objects.put(path, new Obj(true, version, "", s.mode(), s.xattrs()));
+                return true;
             }
-            Obj l = local.objects.get(path);
-            if (l != null && !l.dir()) {
-                local.objects.remove(path);
-            }
-            local.objects.put(path, new Obj(true, version, "", s.mode(), s.xattrs()));
-            return true;
         }
 
         @Override
         public boolean delete(String path, long expected) {
-            if (Mem.TRACE) {
-                System.out.println("delete " + path);
+            synchronized (MODEL) {
+                if (Mem.TRACE) {
+                    System.out.println("delete " + path);
+                }
+                if (expected == 0 || local.version(path) != expected) {
+                    return false;
+                }
+                removeTree(path);
+                return true;
             }
-            if (expected == 0 || local.version(path) != expected) {
-                return false;
-            }
-            removeTree(path);
-            return true;
         }
 
         private boolean parentIsDir(String path) {
