@@ -35,10 +35,9 @@ import org.slf4j.LoggerFactory;
  * member of the map; the latency p50/p99 during the fault is printed.
  *
  * <p>Each test starts a cluster of its own and faults two nodes in turn: first one of three
- * IN_SYNC nodes that is not the lock authority, then the authority (by then one of two). A
- * faulted node is fenced OUT by the gateway and stays out after it comes back (resync and
- * promotion are issue #7), so it is never read from again; the export check covers every
- * IN_SYNC member of the map.
+ * IN_SYNC nodes that is not the lock authority, then the authority. A faulted node is fenced
+ * OUT by the gateway; once back it resyncs and may rejoin (issue #7, design.md §5), and is read
+ * from only after that; the export check covers every IN_SYNC member of the map.
  */
 @TestInstance(TestInstance.Lifecycle.PER_METHOD)
 class NodeFailoverTest {

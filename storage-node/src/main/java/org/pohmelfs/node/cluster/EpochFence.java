@@ -43,6 +43,7 @@ public final class EpochFence {
     private final MapEpochs source;
     private final boolean refuseUnfenced;
     private volatile boolean inSession = true;
+    private volatile boolean inSync = true;
 
     private EpochFence(long initial, MapEpochs source, boolean refuseUnfenced) {
         this.epoch = new AtomicLong(initial);
@@ -64,6 +65,22 @@ public final class EpochFence {
      */
     public static EpochFence following(long initial, MapEpochs source, boolean refuseUnfenced) {
         return new EpochFence(initial, source, refuseUnfenced);
+    }
+
+    /**
+     * Whether the node may answer reads: false while its member is not IN_SYNC in the map (it is
+     * OUT or catching up, design.md §5), so a read that reaches it anyway gets BUSY.
+     */
+    public boolean readable() {
+        return inSync;
+    }
+
+    /** Set from the map: whether this node's member is IN_SYNC (or the map does not list it). */
+    public void inSync(boolean inSync) {
+        if (this.inSync != inSync) {
+            LOG.info("reads {}", inSync ? "served (IN_SYNC)" : "refused with BUSY (not IN_SYNC)");
+        }
+        this.inSync = inSync;
     }
 
     /** The epoch now (what WELCOME reports). */

@@ -60,11 +60,14 @@ public final class MapFollower implements AutoCloseable {
         EpochFence fence = EpochFence.following(map.epoch(), () -> store.readLatest().orElseThrow().map().epoch(),
                 refuseUnfenced);
         MapFollower follower = new MapFollower(fence, store, client, nodeId, map);
+        fence.inSync(follower.state == null || follower.state == MemberState.IN_SYNC);
         client.getConnectionStateListenable().addListener(follower.sessions);
         try {
             follower.watch = store.watch(m -> {
                 fence.observe(m.epoch());
-                follower.state = follower.stateIn(m);
+                MemberState s = follower.stateIn(m);
+                follower.state = s;
+                fence.inSync(s == null || s == MemberState.IN_SYNC);
             });
             follower.live = store.registerLive(nodeId, address, timeout);
             return follower;

@@ -11,7 +11,11 @@ import org.pohmelfs.cluster.zk.ClusterMapStore;
 import org.pohmelfs.cluster.zk.ZkClients;
 import org.pohmelfs.node.cluster.EpochFence;
 import org.pohmelfs.node.cluster.MapFollower;
+import org.pohmelfs.client.ClientSettings;
+import org.pohmelfs.client.NodeClient;
 import org.pohmelfs.node.coherence.LeaseDriver;
+import org.pohmelfs.node.resync.ResyncDriver;
+import org.pohmelfs.node.resync.ResyncStatus;
 import org.pohmelfs.node.coherence.LeaseHorizon;
 import org.pohmelfs.node.coherence.LockMetrics;
 import org.pohmelfs.node.server.IoExecutor;
@@ -91,6 +95,34 @@ class NodeConfiguration {
                     .register(registry);
         }
         return follower;
+    }
+
+    /** The resync's figures; its gauges exist (at 0) on every node, resyncing or not. */
+    @Bean
+    ResyncStatus resyncStatus(NodeProperties p, MeterRegistry registry) {
+        return new ResyncStatus(p.id(), registry);
+    }
+
+    /** Catches up and rejoins when the map says OUT or RESYNCING (design.md §5); only with a cluster map. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "pohmelfs.node.zookeeper.connect")
+    ResyncDriver resyncDriver(NodeProperties p, CuratorFramework clusterZooKeeper, MapFollower follower,
+                              TransactionManager transactions, ResyncStatus status) {
+        ClientSettings client = ClientSettings.defaults("resync:" + p.id(), p.cluster())
+                .withLink(new LinkPolicy(p.checksums(), p.tls().required(), (int) p.maxFrame().toBytes()))
+                .withRequestTimeout(p.resync().timeout());
+        if (p.tls().enabled()) {
+            client = client.withTls(new TlsConfig(p.tls().certificate(), p.tls().privateKey(), p.tls().trustedCa(),
+                    p.tls().required()));
+        }
+        ResyncDriver driver = new ResyncDriver(p.id(), new ClusterMapStore(clusterZooKeeper, p.cluster()),
+                follower::state, follower::serving, transactions.resync(), transactions.recentStamps(), status, new NodeClient(client),
+                new ResyncDriver.Settings(p.resync().grace(), p.resync().settle(), p.resync().parallel(),
+                        p.resync().timeout()));
+        if (p.resync().enabled()) {
+            driver.start();
+        }
+        return driver;
     }
 
     /**

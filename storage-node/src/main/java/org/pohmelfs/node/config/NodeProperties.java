@@ -28,6 +28,7 @@ import org.springframework.util.unit.DataSize;
  * @param leases             serve coherence leases (features locks and push) and make mutations wait for recalls
  * @param leaseDuration      L: how long a lease grant or renewal lasts, and the longest grace period after start (design.md §3.6: lease horizon)
  * @param zookeeper          the cluster map in ZooKeeper (design.md §4.1); none when {@code connect} is unset
+ * @param resync             how a node that is OUT or RESYNCING in the map catches up (design.md §5)
  */
 @ConfigurationProperties("pohmelfs.node")
 public record NodeProperties(
@@ -48,7 +49,23 @@ public record NodeProperties(
         @DefaultValue("1h") java.time.Duration davLockMaxTimeout,
         @DefaultValue("true") boolean leases,
         @DefaultValue("10s") java.time.Duration leaseDuration,
-        @DefaultValue ZooKeeper zookeeper) {
+        @DefaultValue ZooKeeper zookeeper,
+        @DefaultValue Resync resync) {
+
+    /**
+     * Resync (design.md §5; only with a cluster map).
+     *
+     * @param enabled  catch up and rejoin by itself when the map says OUT or RESYNCING
+     * @param grace    wait between a pass's walk and its copies, for live writes in flight
+     * @param settle   wait before the confirming quiet pass; longer than a gateway resends one write
+     *                 to one node ({@code replication.node-timeout}, 5 s)
+     * @param parallel files fetched at once
+     * @param timeout  per request to the source
+     */
+    public record Resync(@DefaultValue("true") boolean enabled, @DefaultValue("300ms") java.time.Duration grace,
+                         @DefaultValue("6s") java.time.Duration settle, @DefaultValue("4") int parallel,
+                         @DefaultValue("30s") java.time.Duration timeout) {
+    }
 
     /**
      * Where the cluster map lives. With {@code connect} set, the node follows the map of its

@@ -194,6 +194,21 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         }
     }
 
+    /** A request that only reads, and reads data or metadata (not PING, SYNC, TOKENS or a lease command). */
+    static boolean readsForClient(Message.Request request) {
+        if (request.mutates()) {
+            return false;
+        }
+        for (Command c : request.commands()) {
+            if (c instanceof Command.Stat || c instanceof Command.List || c instanceof Command.Read
+                    || c instanceof Command.XattrGet || c instanceof Command.XattrList || c instanceof Command.Locks
+                    || c instanceof Command.Statfs) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void refuseEpoch(ChannelHandlerContext ctx, Message.Request request, EpochFence.Verdict verdict) {
         Message.Reply reply = verdict == EpochFence.Verdict.STALE
                 ? failed(request, ErrorCode.STALE_EPOCH, "epoch " + request.epoch() + " is older than the node's "
@@ -207,6 +222,14 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
     }
 
     private void admitted(ChannelHandlerContext ctx, Message.Request request) {
+        if (!fence.readable() && readsForClient(request)) {
+            // Defence in depth (design.md §5): gateways read only from IN_SYNC members.
+            Message.Reply busy = failed(request, ErrorCode.BUSY, "not serving reads: this node is not IN_SYNC "
+                    + "in the cluster map (it is catching up)");
+            metrics.recordRequest(request, busy, 0);
+            ctx.writeAndFlush(busy);
+            return;
+        }
         if (request.commands().stream().anyMatch(Command::isLeaseCommand)) {
             leaseRequest(ctx, request); // not counted in flight: an ACQUIRE may wait for recall acks read here
             return;

@@ -122,6 +122,11 @@ public final class LocalStore implements AutoCloseable {
         return v;
     }
 
+    /** The resync's conditional installs and deletes, done under {@code writeLock} (design.md §5). */
+    public ResyncOps resyncOps(java.util.concurrent.locks.Lock writeLock) {
+        return new ResyncOps(paths, reads, usage, writeLock);
+    }
+
     /** A scope for the transaction whose version stamp is {@code stamp} ({@link TxStamp}, never 0). */
     public TxScope newScope(TxScope.UndoSink sink, long stamp) {
         if (stamp == 0) {

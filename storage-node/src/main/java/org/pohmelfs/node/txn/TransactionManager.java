@@ -57,6 +57,8 @@ public final class TransactionManager implements AutoCloseable {
     private final LockGuard locks;
     private final LockFile lockFile;
     private final LongSupplier clock;
+    private final org.pohmelfs.node.store.ResyncOps resync;
+    private final RecentStamps recent = new RecentStamps(10_000, System::currentTimeMillis);
     private long nextSeq = 1;
     private String broken;
 
@@ -69,6 +71,20 @@ public final class TransactionManager implements AutoCloseable {
         this.locks = locks;
         this.lockFile = lockFile;
         this.clock = clock;
+        this.resync = store.resyncOps(lock.writeLock());
+    }
+
+    /**
+     * The resync's view of the export: conditional installs and deletes that take this manager's
+     * write lock, so they never interleave with a live transaction (design.md §5).
+     */
+    public org.pohmelfs.node.store.ResyncOps resync() {
+        return resync;
+    }
+
+    /** Stamps of transactions committed here in the last 10 s (a resync leaves their objects alone). */
+    public RecentStamps recentStamps() {
+        return recent;
     }
 
     /** Opens the export, rolls back an interrupted transaction and rebuilds the reply cache. */
@@ -244,6 +260,9 @@ public final class TransactionManager implements AutoCloseable {
             saveLocks();
         }
         store.finish(tx);
+        if (committed) {
+            recent.committed(tx.stamp());
+        }
         cache.put(key, reply);
         compactIfLarge();
         return reply;

@@ -1,0 +1,295 @@
+package org.pohmelfs.node.resync;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.pohmelfs.protocol.Attr;
+import org.pohmelfs.protocol.DirEntry;
+
+/**
+ * One pass of a resync (design.md §5): walks the source's tree against the local one, descending
+ * only into directories whose versions differ (equal directory versions mean equal subtrees,
+ * §4.5), and makes the local tree equal to what it saw.
+ *
+ * <p>How: (1) <em>walk</em>: breadth first from the root, listing each directory on both sides
+ * whose versions differ; every name whose type or version differs becomes a candidate, every
+ * differing directory present on both sides is fixed last. (2) <em>grace</em>: wait a moment,
+ * so that live writes in flight to either side land. (3) <em>act</em>: per candidate, in walk
+ * order (parents before children), stat both sides again and skip it if they agree now; else
+ * delete it, make the directory, or copy the file (files in parallel), each conditional on the
+ * local version just seen. (4) <em>directories</em>, deepest first: set mode and xattrs to the
+ * source's and add to the version the difference the walk saw (source minus local), unless
+ * something at or below it could not be settled in this pass.
+ *
+ * <p>A pass is <em>quiet</em> when it changed nothing and skipped nothing; the caller promotes
+ * the node after two quiet passes a settle time apart. Pure apart from the two replicas and the
+ * installer it is given, so it runs against in-memory trees in tests.
+ */
+public final class ResyncPass {
+
+    /** What one pass did. */
+    public record Outcome(int changed, long bytes, int skipped) {
+        /** Nothing was found to differ (after the grace). */
+        public boolean quiet() {
+            return changed == 0 && skipped == 0;
+        }
+    }
+
+    /** Hears what a pass plans and does (progress figures). */
+    public interface Listener {
+        void planned(long objects, long bytes);
+
+        void done(long objects, long bytes);
+
+        Listener NONE = new Listener() {
+            public void planned(long objects, long bytes) { }
+            public void done(long objects, long bytes) { }
+        };
+    }
+
+    /** The grace between walking and acting. */
+    @FunctionalInterface
+    public interface Pause {
+        void pause() throws InterruptedException;
+    }
+
+    private ResyncPass() {
+    }
+
+    /**
+     * Runs one pass.
+     *
+     * @param suspects directories this resync has made or corrected so far: each pass checks them
+     *                 again even under an ancestor that compares equal, since a live write in
+     *                 flight while one was corrected may land twice there alone; the pass adds
+     *                 those it makes or corrects (the caller keeps the set for the whole resync)
+     * @param recentLocal whether a version is the stamp of a live write this node applied so
+     *                 recently that the source may not have it yet: such objects are left alone
+     *                 in this pass (undoing one would lose that write, whose stamp its ancestors
+     *                 already hold)
+     */
+    public static Outcome run(Replica source, Replica local, Installer installer, Pause grace, Listener listener,
+                              int parallel, Set<String> suspects, java.util.function.LongPredicate recentLocal)
+            throws IOException, InterruptedException {
+        List<String> candidates = new ArrayList<>();
+        List<String> dirs = new ArrayList<>();
+        // The source's version of each directory walked, seen before its entries were listed.
+        Map<String, Long> seen = new HashMap<>();
+        // The local version of each, seen just after (the base the directory phase corrects).
+        Map<String, Long> base = new ConcurrentHashMap<>();
+        Deque<String> walk = new ArrayDeque<>();
+        List<String> starts = new ArrayList<>(suspects);
+        starts.add("/");
+        starts.sort(Comparator.comparingInt(ResyncPass::depth));
+        for (String d : starts) {
+            Attr a = source.stat(d);
+            Attr b = local.stat(d);
+            if (d.equals("/") && a == null) {
+                throw new IOException("the source has no root");
+            }
+            if (a != null && b != null && a.isDirectory() && b.isDirectory() && !same(a, b) && !seen.containsKey(d)) {
+                seen.put(d, a.version());
+                base.put(d, b.version());
+                dirs.add(d);
+                walk.add(d);
+            }
+        }
+        if (walk.isEmpty()) {
+            return new Outcome(0, 0, 0);
+        }
+        Set<String> listed = new java.util.HashSet<>();
+        // The local version of each candidate when the walk saw it (0: absent). Changes are
+        // conditional on it, not on a later look: a live write that reached this node since may
+        // not have reached the source yet, and must not be undone (its stamp is in the ancestors).
+        Map<String, Long> walked = new HashMap<>();
+        long plannedBytes = 0;
+        while (!walk.isEmpty()) {
+            String d = walk.poll();
+            if (!listed.add(d)) {
+                continue;
+            }
+            Map<String, Attr> s = byName(source.list(d));
+            Map<String, Attr> l = byName(local.list(d));
+            TreeMap<String, Boolean> names = new TreeMap<>();
+            s.keySet().forEach(n -> names.put(n, true));
+            l.keySet().forEach(n -> names.put(n, true));
+            for (String name : names.keySet()) {
+                Attr a = s.get(name);
+                Attr b = l.get(name);
+                if (same(a, b)) {
+                    continue;
+                }
+                String p = child(d, name);
+                walked.put(p, b == null ? 0 : b.version());
+                if (a != null && a.isDirectory()) {
+                    if (seen.containsKey(p)) {
+                        continue; // a suspect walked on its own already
+                    }
+                    walk.add(p);
+                    seen.put(p, a.version());
+                    dirs.add(p);
+                    if (b != null && b.isDirectory()) {
+                        base.put(p, b.version());
+                        continue;
+                    }
+                } else if (a != null) {
+                    plannedBytes += a.size();
+                }
+                candidates.add(p);
+            }
+        }
+        listener.planned(candidates.size() + dirs.size(), plannedBytes);
+        grace.pause();
+
+        AtomicInteger changed = new AtomicInteger();
+        AtomicInteger skipped = new AtomicInteger();
+        Set<String> unsettled = ConcurrentHashMap.newKeySet();
+        AtomicLong bytes = new AtomicLong();
+        List<Future<?>> copies = new ArrayList<>();
+        Semaphore slots = new Semaphore(Math.max(1, parallel));
+        try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String p : candidates) {
+                Attr a = source.stat(p);
+                Attr b = local.stat(p);
+                if (same(a, b)) {
+                    listener.done(1, 0);
+                    continue;
+                }
+                long expected = walked.get(p);
+                if ((b == null ? 0 : b.version()) != expected || (b != null && recentLocal.test(b.version()))) {
+                    count(false, p, changed, skipped, unsettled); // a live write came: the next pass looks again
+                    listener.done(1, 0);
+                    continue;
+                }
+                if (a == null) {
+                    count(installer.delete(p, expected), p, changed, skipped, unsettled);
+                    listener.done(1, 0);
+                } else if (a.isDirectory()) {
+                    if (b == null || !b.isDirectory()) {
+                        // Made before its entries, with a version that cannot match the source's
+                        // until the directory phase sets it (after its entries are in place).
+                        long placeholder = ~seen.getOrDefault(p, a.version());
+                        base.put(p, placeholder);
+                        count(installer.makeDirectory(p, expected, placeholder), p, changed, skipped, unsettled);
+                        suspects.add(p);
+                        if (!seen.containsKey(p)) {
+                            unsettled.add(p); // became a directory after the walk: the next pass walks it
+                        }
+                    }
+                    listener.done(1, 0);
+                } else {
+                    slots.acquire();
+                    copies.add(workers.submit(() -> {
+                        try {
+                            long n = installer.copyFile(p, expected);
+                            count(n != Installer.SKIPPED, p, changed, skipped, unsettled);
+                            if (n > 0) {
+                                bytes.addAndGet(n);
+                            }
+                            listener.done(1, Math.max(0, n));
+                            return null;
+                        } finally {
+                            slots.release();
+                        }
+                    }));
+                }
+            }
+            for (Future<?> f : copies) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException("copy failed", e.getCause());
+                }
+            }
+        }
+        // Directories, deepest first: each is corrected by what the source had and it lacked
+        // when the walk listed it (source version before its entries were listed, minus the local
+        // one right after), so live writes applied locally since stay counted (rule B adds
+        // stamps); only when nothing at or below it was left unsettled. An ancestor must never
+        // claim a transaction whose effect is missing below it (§4.5: equal directory versions
+        // mean equal subtrees); a correction measured while a live write was in flight to one
+        // side leaves the versions apart, and the next pass walks there again.
+        dirs.sort(Comparator.comparingInt(ResyncPass::depth).reversed());
+        for (String p : dirs) {
+            listener.done(1, 0);
+            if (unsettledAtOrBelow(p, unsettled)) {
+                unsettled.add(p);
+                continue;
+            }
+            Attr a = source.stat(p);
+            Attr b = local.stat(p);
+            if (same(a, b)) {
+                continue;
+            }
+            if (a == null || b == null || !a.isDirectory() || !b.isDirectory() || !base.containsKey(p)) {
+                skipped.incrementAndGet();
+                unsettled.add(p);
+                continue;
+            }
+            count(installer.adjustDirectory(p, seen.get(p) - base.get(p)), p, changed, skipped, unsettled);
+            suspects.add(p);
+        }
+        return new Outcome(changed.get(), bytes.get(), skipped.get());
+    }
+
+    private static boolean unsettledAtOrBelow(String dir, Set<String> unsettled) {
+        String prefix = dir.equals("/") ? "/" : dir + "/";
+        for (String u : unsettled) {
+            if (u.equals(dir) || u.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void count(boolean done, String path, AtomicInteger changed, AtomicInteger skipped,
+                              Set<String> unsettled) {
+        if (done) {
+            changed.incrementAndGet();
+        } else {
+            skipped.incrementAndGet();
+            unsettled.add(path);
+        }
+    }
+
+    /** Both absent, or both present with the same type and version. */
+    static boolean same(Attr a, Attr b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return a.type() == b.type() && a.version() == b.version();
+    }
+
+    private static Map<String, Attr> byName(List<DirEntry> entries) {
+        Map<String, Attr> m = new TreeMap<>();
+        for (DirEntry e : entries) {
+            m.put(e.name(), e.attr());
+        }
+        return m;
+    }
+
+    static String child(String dir, String name) {
+        return dir.equals("/") ? "/" + name : dir + "/" + name;
+    }
+
+    private static int depth(String p) {
+        return p.equals("/") ? 0 : (int) p.chars().filter(c -> c == '/').count();
+    }
+}

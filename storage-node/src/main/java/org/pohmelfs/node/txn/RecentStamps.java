@@ -1,0 +1,44 @@
+package org.pohmelfs.node.txn;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The rule-B stamps (§4.5) of transactions this node committed within the last {@code window}:
+ * a resync must not undo an object whose version is one of them, since that live write may not
+ * have reached the source yet (design.md §5). Thread-safe; O(1) amortised per commit.
+ */
+public final class RecentStamps {
+    private final long windowMillis;
+    private final LongSupplier clock;
+    private final ArrayDeque<long[]> order = new ArrayDeque<>();
+    private final Map<Long, Long> last = new HashMap<>();
+
+    public RecentStamps(long windowMillis, LongSupplier clock) {
+        this.windowMillis = windowMillis;
+        this.clock = clock;
+    }
+
+    /** Records a committed transaction's stamp. */
+    public synchronized void committed(long stamp) {
+        long now = clock.getAsLong();
+        order.addLast(new long[] {stamp, now});
+        last.put(stamp, now);
+        prune(now);
+    }
+
+    /** Whether {@code version} is the stamp of a transaction committed here within the window. */
+    public synchronized boolean recent(long version) {
+        prune(clock.getAsLong());
+        return last.containsKey(version);
+    }
+
+    private void prune(long now) {
+        while (!order.isEmpty() && order.peekFirst()[1] < now - windowMillis) {
+            long[] e = order.pollFirst();
+            last.remove(e[0], e[1]);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.pohmelfs.node.resync;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pohmelfs.client.ClientSettings;
+import org.pohmelfs.client.NodeClient;
+import org.pohmelfs.client.NodeConnection;
+import org.pohmelfs.node.store.StoreSettings;
+import org.pohmelfs.node.txn.TransactionManager;
+import org.pohmelfs.protocol.Command;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Not a test (surefire does not pick up the name): resync copy throughput on loopback, and how a
+ * later resync's time follows what changed rather than the export's size. A source node in this
+ * JVM holds {@code -Dresync.export.mib} (512) MiB in 1 MiB files in 64 folders (put there by
+ * hand, so they get versions at start); an empty local export resyncs from it (full copy); then
+ * {@code -Dresync.changed.mib} (32) MiB of files are overwritten on the source through the
+ * protocol and the local export resyncs again. fsync off on both. Run:
+ * {@code mvn -B -o verify -pl storage-node -am -Dtest=ResyncThroughputMeasurement
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dresync.export.mib=512 -Dresync.changed.mib=32}
+ */
+class ResyncThroughputMeasurement {
+    private static final Logger log = LoggerFactory.getLogger(ResyncThroughputMeasurement.class);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void measure() throws Exception {
+        int exportMib = Integer.getInteger("resync.export.mib", 512);
+        int changedMib = Integer.getInteger("resync.changed.mib", 32);
+        Path a = Files.createDirectories(dir.resolve("a"));
+        Path b = Files.createDirectories(dir.resolve("b"));
+        byte[] mib = new byte[1 << 20];
+        Random random = new Random(1);
+        for (int i = 0; i < exportMib; i++) {
+            random.nextBytes(mib);
+            Path d = Files.createDirectories(a.resolve("d" + (i % 64)));
+            Files.write(d.resolve("f" + i), mib);
+        }
+        try (ResyncOnTheWireTest.Source src = new ResyncOnTheWireTest.Source(a);
+             TransactionManager local = TransactionManager.open(new StoreSettings(b, 0, false, false, 1000));
+             NodeConnection peer = new NodeClient(ClientSettings.defaults("resync:b", "test"))
+                     .connectBlocking(src.server.address())) {
+            long t = System.nanoTime();
+            ResyncOnTheWireTest.Run full = ResyncOnTheWireTest.resync(peer, local, new HashSet<>());
+            double fullSeconds = (System.nanoTime() - t) / 1e9;
+
+            for (int i = 0; i < changedMib; i++) {
+                random.nextBytes(mib);
+                int f = i * Math.max(1, exportMib / Math.max(1, changedMib));
+                src.run(new Command.Write("/d" + (f % 64) + "/f" + f, 0, ByteBuffer.wrap(mib), false));
+            }
+            t = System.nanoTime();
+            ResyncOnTheWireTest.Run again = ResyncOnTheWireTest.resync(peer, local, new HashSet<>());
+            double againSeconds = (System.nanoTime() - t) / 1e9;
+
+            t = System.nanoTime();
+            ResyncOnTheWireTest.Run nothing = ResyncOnTheWireTest.resync(peer, local, new HashSet<>());
+            double nothingSeconds = (System.nanoTime() - t) / 1e9;
+
+            log.warn(String.format("resync of a %d MiB export: full copy %d objects %.1f MiB in %.2f s = %.0f MiB/s "
+                            + "(%d passes); after %d MiB changed: %d objects %.1f MiB in %.2f s = %.0f MiB/s (%d passes); "
+                            + "with nothing changed: %.3f s",
+                    exportMib, full.outcome().changed(), full.outcome().bytes() / 1048576.0, fullSeconds,
+                    full.outcome().bytes() / 1048576.0 / fullSeconds, full.passes(), changedMib,
+                    again.outcome().changed(), again.outcome().bytes() / 1048576.0, againSeconds,
+                    again.outcome().bytes() / 1048576.0 / againSeconds, again.passes(), nothingSeconds));
+        }
+    }
+}
