@@ -300,11 +300,11 @@ class ResyncPassTest {
         assertThat(reads[0]).isEqualTo(2);
     }
 
+    /** Replays one seed of the property with a trace; skipped (not passed) unless RESYNC_TRACE names a seed. */
     @Test
     void traceOne() throws Exception {
-        if (Mem.TRACE) {
-            convergesUnderInterleavedLiveWrites(Long.parseLong(System.getenv("RESYNC_TRACE")));
-        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Mem.TRACE, "set RESYNC_TRACE=<seed> to replay one seed");
+        convergesUnderInterleavedLiveWrites(Long.parseLong(System.getenv("RESYNC_TRACE")));
     }
 
     @Property(tries = 300)
