@@ -103,7 +103,7 @@ class NodeResyncTest {
         long started;
         long rejoined;
         try (Workload load = new Workload(gateway.baseUrl(), "/steady", 2, 11, NodeResyncTest::now).start()) {
-            Thread.sleep(1_000);
+            Thread.sleep(1_000); // the load runs a second on the whole cluster first: a duration of the scenario
             node3.kill();
             long t = System.nanoTime();
             int written = bulkPut("/bulk", FILES);
@@ -115,7 +115,7 @@ class NodeResyncTest {
             if (killMidResync) {
                 Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                         .until(() -> state("node3") == MemberState.RESYNCING);
-                Thread.sleep(300);
+                Thread.sleep(300); // let the resync copy a little before the kill: a duration of the scenario
                 assertThat(state("node3")).as("still resyncing when killed").isEqualTo(MemberState.RESYNCING);
                 node3.kill();
                 log.warn("node3 killed in the middle of its resync");
@@ -308,7 +308,7 @@ class NodeResyncTest {
                     } catch (IOException e) {
                         // node3 is down or starting: nothing to scrape
                     }
-                    Thread.sleep(100);
+                    Thread.sleep(100); // the sampling period of this scraper, which runs until stopped
                 }
             } catch (Exception e) {
                 log.warn("read watch: {}", e.toString());

@@ -88,6 +88,8 @@ public final class ResyncDriver implements AutoCloseable {
                     status.ended(ResyncProgress.Phase.FAILED);
                 }
                 try {
+                    // A failed attempt (source gone, STALE_EPOCH, I/O) starts over with a fresh map after a
+                    // pause, so a source that stays away costs one attempt a second, not a busy loop.
                     Thread.sleep(1000);
                 } catch (InterruptedException interrupted) {
                     return;
@@ -99,6 +101,8 @@ public final class ResyncDriver implements AutoCloseable {
     private void step() throws Exception {
         MemberState mine = ownState.get();
         if (!serving.get() || mine == null || mine == MemberState.IN_SYNC) {
+            // Idle: the map's watch updates ownState and serving; this thread only looks again 5 times a
+            // second (no ZooKeeper read while idle), which bounds how late a resync starts.
             Thread.sleep(200);
             return;
         }
@@ -106,11 +110,12 @@ public final class ResyncDriver implements AutoCloseable {
         epoch.set(map.epoch());
         Optional<Member> me = map.member(nodeId);
         if (me.isEmpty()) {
+            // Not (or no longer) a member: nothing to do until a map names it; look again shortly.
             Thread.sleep(200);
             return;
         }
         switch (me.get().state()) {
-            case IN_SYNC -> Thread.sleep(200);
+            case IN_SYNC -> Thread.sleep(200); // the watch has not caught up with the map read: idle as above
             case OUT -> {
                 ClusterMap next = store.update(m -> m.member(nodeId).map(Member::state).orElse(null) == MemberState.OUT
                         ? m.resync(nodeId) : m);
@@ -152,6 +157,8 @@ public final class ResyncDriver implements AutoCloseable {
                 }
                 if (!quietOnce) {
                     quietOnce = true;
+                    // The confirming pass comes a settle time later, longer than a gateway resends one
+                    // write to one node, so a write still in flight then shows up as a difference (design §5).
                     Thread.sleep(settings.settle().toMillis());
                     continue;
                 }

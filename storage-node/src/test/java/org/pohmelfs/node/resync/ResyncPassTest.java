@@ -32,6 +32,9 @@ import org.pohmelfs.protocol.FileType;
  * content, mode and xattr).
  */
 class ResyncPassTest {
+    /** The seed-replay trace (RESYNC_TRACE); logback-test.xml lets this logger through at INFO. */
+    private static final org.slf4j.Logger TRACE_LOG = org.slf4j.LoggerFactory.getLogger(ResyncPassTest.class);
+
 
     /** The model is one shared state: the pass copies files on other threads. */
     static final Object MODEL = new Object();
@@ -96,7 +99,7 @@ class ResyncPassTest {
         boolean apply(Tx tx) {
             boolean ok = apply0(tx);
             if (TRACE) {
-                System.out.println(label + " apply " + tx.kind() + " " + tx.path() + " s=" + tx.stamp() + " -> " + ok);
+                TRACE_LOG.info("{} apply {} {} s={} -> {}", label, tx.kind(), tx.path(), tx.stamp(), ok);
             }
             return ok;
         }
@@ -156,7 +159,7 @@ class ResyncPassTest {
 
         private long copyFile0(String path, long expected) {
             if (Mem.TRACE) {
-                System.out.println("copy " + path);
+                TRACE_LOG.info("copy {}", path);
             }
             Obj s = source.objects.get(path);
             source.hook.run();
@@ -172,7 +175,7 @@ class ResyncPassTest {
         public boolean adjustDirectory(String path, long delta) {
             synchronized (MODEL) {
                 if (Mem.TRACE) {
-                    System.out.println("adjust " + path + " by " + delta);
+                    TRACE_LOG.info("adjust {} by {}", path, delta);
                 }
                 Obj s = source.objects.get(path);
                 source.hook.run();
@@ -206,7 +209,7 @@ class ResyncPassTest {
         public boolean delete(String path, long expected) {
             synchronized (MODEL) {
                 if (Mem.TRACE) {
-                    System.out.println("delete " + path);
+                    TRACE_LOG.info("delete {}", path);
                 }
                 if (expected == 0 || local.version(path) != expected) {
                     return false;
@@ -248,7 +251,7 @@ class ResyncPassTest {
         for (int pass = 1; pass <= 50; pass++) {
             ResyncPass.Outcome o = ResyncPass.run(source, local, installer, between::run, ResyncPass.Listener.NONE, 1, suspects, inFlight);
             if (Mem.TRACE) {
-                System.out.println("pass " + pass + " " + o + " src=" + source.objects.keySet() + " loc=" + local.objects.keySet());
+                TRACE_LOG.info("pass {} {} src={} loc={}", pass, o, source.objects.keySet(), local.objects.keySet());
             }
             if (o.quiet()) {
                 if (quietOnce) {
