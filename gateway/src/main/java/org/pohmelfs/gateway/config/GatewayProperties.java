@@ -123,8 +123,10 @@ public record GatewayProperties(
      * @param password the hashed password, e.g. "{bcrypt}$2a$10$..."
      * @param readOnly the user may only read
      * @param admin    the user may use the admin API ({@code /admin/v1/}, role ADMIN; docs/admin.md)
+     * @param root     the user's view of the tree starts at this path (REST and WebDAV alike); "/" is
+     *                 the whole tree
      */
     public record User(String name, String password, @DefaultValue("false") boolean readOnly,
-                       @DefaultValue("false") boolean admin) {
+                       @DefaultValue("false") boolean admin, @DefaultValue("/") String root) {
     }
 }

@@ -1,18 +1,21 @@
 package org.pohmelfs.gateway.security;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import org.pohmelfs.gateway.config.GatewayProperties;
+import org.pohmelfs.protocol.ObjectPath;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
-import org.springframework.security.core.userdetails.User;
-import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
@@ -20,6 +23,7 @@ import org.springframework.security.web.server.firewall.ServerWebExchangeFirewal
 import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
 import org.springframework.security.web.server.authentication.HttpBasicServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+import reactor.core.publisher.Mono;
 
 /**
  * Optional HTTP Basic authentication for the REST and WebDAV front ends. Users come from
@@ -112,26 +116,31 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    MapReactiveUserDetailsService users(GatewayProperties properties) {
-        List<UserDetails> users = new ArrayList<>();
+    ReactiveUserDetailsService users(GatewayProperties properties) {
+        Map<String, AccountUser> users = new HashMap<>();
         for (GatewayProperties.User u : properties.auth().users()) {
             if (u.password() == null || !u.password().startsWith("{")) {
                 throw new IllegalStateException("user '" + u.name() + "': the password must be stored hashed, e.g. "
                         + "{bcrypt}$2a$10$... (see README)");
             }
-            List<String> roles = new ArrayList<>(List.of("READER"));
-            if (!u.readOnly()) {
-                roles.add("WRITER");
-            }
-            if (u.admin()) {
-                roles.add("ADMIN");
-            }
-            users.add(User.withUsername(u.name()).password(u.password()).roles(roles.toArray(String[]::new)).build());
+            Account account = new Account(u.name(), u.readOnly(), u.admin(), ObjectPath.parse(u.root()));
+            users.put(u.name(), new AccountUser(account, u.password(), authorities(account)));
         }
-        if (users.isEmpty()) {
-            // MapReactiveUserDetailsService needs one user; this one can never log in.
-            users.add(User.withUsername("nobody").password("{noop}").disabled(true).roles("NONE").build());
+        // A fresh copy per lookup: the authentication manager may erase the credentials it holds.
+        return name -> Mono.justOrEmpty(users.get(name))
+                .map(u -> new AccountUser(u.account(), u.getPassword(), u.getAuthorities()));
+    }
+
+    /** The roles of an account: READER always, WRITER unless read-only, ADMIN for admins. */
+    public static List<GrantedAuthority> authorities(Account account) {
+        List<GrantedAuthority> roles = new ArrayList<>();
+        roles.add(new SimpleGrantedAuthority("ROLE_READER"));
+        if (!account.readOnly()) {
+            roles.add(new SimpleGrantedAuthority("ROLE_WRITER"));
         }
-        return new MapReactiveUserDetailsService(users);
+        if (account.admin()) {
+            roles.add(new SimpleGrantedAuthority("ROLE_ADMIN"));
+        }
+        return roles;
     }
 }
