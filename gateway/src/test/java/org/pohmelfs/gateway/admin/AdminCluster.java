@@ -79,7 +79,8 @@ abstract class AdminCluster {
     }
 
     static List<String> users() {
-        return List.of("--pohmelfs.gateway.auth.users[0].name=root",
+        return List.of("--pohmelfs.gateway.auth.allow-noop-passwords=true",
+                "--pohmelfs.gateway.auth.users[0].name=root",
                 "--pohmelfs.gateway.auth.users[0].password={noop}rootpw",
                 "--pohmelfs.gateway.auth.users[0].admin=true",
                 "--pohmelfs.gateway.auth.users[1].name=alice",
