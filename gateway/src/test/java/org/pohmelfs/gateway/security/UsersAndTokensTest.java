@@ -144,10 +144,13 @@ class UsersAndTokensTest {
         assertThat(status(gw1, "GET", "/api/v1/files/dave.txt", dave)).isEqualTo(200);
         Files.writeString(usersFile, good);
 
+        tool("", "user", "set", "--file", usersFile.toString(), "dave", "--disable");
+        await().atMost(Duration.ofSeconds(10)).until(() -> status(gw1, "GET", "/api/v1/files/", dave) == 401);
         tool("", "user", "remove", "--file", usersFile.toString(), "dave");
         await().atMost(Duration.ofSeconds(10)).until(() -> status(gw1, "GET", "/api/v1/files/", dave) == 401);
         assertThat(refusalLines()).anyMatch(l -> l.contains("user=dave method=PUT") && l.contains("reason=\"read-only user\""))
-                .anyMatch(l -> l.contains("refused 401") && l.contains("user=dave") && l.contains("reason=\"unknown user\""));
+                .anyMatch(l -> l.contains("refused 401") && l.contains("user=dave") && l.contains("reason=\"unknown user\""))
+                .anyMatch(l -> l.contains("refused 401") && l.contains("user=dave") && l.contains("reason=\"disabled user\""));
     }
 
     @Test
