@@ -184,7 +184,7 @@ public final class UserTool {
             throw new UsageError("token create needs --user NAME");
         }
         existing(file, user);
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Duration life = ttl(ttl == null ? "30d" : ttl);
         Tokens.Issued issued = Tokens.issue(random);
         UsersFile.update(file, f -> f.withToken(new UsersFile.Token(issued.id(), user, label, issued.sha256(),
