@@ -65,7 +65,9 @@ public final class WebAuthentication {
             ServerWebExchange exchange = webExchange.getExchange();
             String address = addresses.resolve(exchange);
             if (e instanceof LoginRefused refused) {
-                throttle.failed(address, refused.user());
+                // A refused token counts for the address only: a forgotten script still sending an
+                // expired token must not lock its user out everywhere.
+                throttle.failed(address, refused.bearer() ? null : refused.user());
                 RefusalLog.refuse(exchange, 401, refused.user(), refused.reason());
                 return challenge(exchange, refused.bearer() ? refused.reason() : null);
             }
