@@ -206,6 +206,11 @@ class UsersAndTokensTest {
         assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue(
                 "Bearer realm=\"POHMELFS\", error=\"invalid_token\", error_description=\"token expired\"");
         assertThat(refusalLines()).anyMatch(l -> l.contains("user=alice") && l.contains("reason=\"token expired\""));
+        for (int i = 0; i < 6; i++) {
+            assertThat(status(gw1, "GET", "/api/v1/files/", bearer)).isEqualTo(401);
+        }
+        assertThat(status(gw1, "GET", "/api/v1/files/", basic("alice", "pw-alice")))
+                .as("a script's stale token does not lock its user out").isEqualTo(200);
     }
 
     @Test
