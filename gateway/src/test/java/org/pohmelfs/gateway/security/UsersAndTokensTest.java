@@ -139,8 +139,10 @@ class UsersAndTokensTest {
 
         // a broken file keeps the last good one
         String good = Files.readString(usersFile);
+        long brokenBefore = refusalLines().stream().filter(l -> l.contains("is broken, keeping the last good one")).count();
         Files.writeString(usersFile, "{\"users\": [");
-        Thread.sleep(500); // several reload intervals: nothing may change, so there is nothing to wait for
+        await().atMost(Duration.ofSeconds(10)).until(() -> refusalLines().stream()
+                .filter(l -> l.contains("is broken, keeping the last good one")).count() >= brokenBefore + 2);
         assertThat(status(gw1, "GET", "/api/v1/files/dave.txt", dave)).isEqualTo(200);
         Files.writeString(usersFile, good);
 
