@@ -107,13 +107,46 @@ public record GatewayProperties(
     }
 
     /**
-     * HTTP Basic authentication.
+     * Authentication: HTTP Basic (users) and bearer tokens (docs/security.md, "Users and tokens").
      *
-     * @param enabled whether requests to /api and /dav need credentials (/admin always does: a user with
-     *                {@code admin: true})
-     * @param users   the users; passwords are stored hashed, e.g. "{bcrypt}$2a$10$..."
+     * @param enabled            whether requests to /api and /dav need credentials (/admin always does: a
+     *                           user with {@code admin: true})
+     * @param users              users from configuration; passwords are stored hashed, e.g.
+     *                           "{argon2}$argon2id$v=19$..." (bin/pohmelfs user hash) or "{bcrypt}$2a$10$..."
+     * @param usersFile          a JSON users file (users and bearer tokens) written by bin/pohmelfs user|token;
+     *                           reloaded when it changes, a broken file keeps the last good one. A name both
+     *                           here and in {@code users} keeps the configured user
+     * @param reloadInterval     how often the users file is checked for changes
+     * @param allowNoopPasswords accept "{noop}" (plain text) passwords; only for throwaway local clusters
+     * @param verificationCache  how long a successful password check is remembered (keyed by a salted
+     *                           SHA-256 of user, password and stored hash, in memory only), so that WebDAV
+     *                           clients, which send Basic on every request, do not pay a KDF each time;
+     *                           0 turns the cache off
+     * @param throttle           limits on failed logins
+     * @param trustedProxies     addresses of reverse proxies whose X-Forwarded-For names the client; none by
+     *                           default (the TCP peer is the client)
      */
-    public record Auth(@DefaultValue("false") boolean enabled, @DefaultValue List<User> users) {
+    public record Auth(@DefaultValue("false") boolean enabled, @DefaultValue List<User> users, Path usersFile,
+                       @DefaultValue("2s") Duration reloadInterval,
+                       @DefaultValue("false") boolean allowNoopPasswords,
+                       @DefaultValue("5m") Duration verificationCache,
+                       @DefaultValue Throttle throttle, @DefaultValue List<String> trustedProxies) {
+    }
+
+    /**
+     * Failed logins (bad password, unknown user, bad token) counted per client address and user in a
+     * fixed window; past a limit, requests with credentials get 429 with Retry-After until the window
+     * ends.
+     *
+     * @param window          how long failures are counted
+     * @param pairFailures    failures of one user from one address before that pair is refused
+     * @param userFailures    failures of one user from any address before the user is refused everywhere
+     * @param addressFailures failures from one address for any users before the address is refused
+     * @param maxEntries      most counters kept of each kind (the oldest go first), bounding memory
+     */
+    public record Throttle(@DefaultValue("1m") Duration window, @DefaultValue("5") int pairFailures,
+                           @DefaultValue("20") int userFailures, @DefaultValue("20") int addressFailures,
+                           @DefaultValue("100000") int maxEntries) {
     }
 
     /**

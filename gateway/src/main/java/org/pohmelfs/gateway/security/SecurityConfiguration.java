@@ -1,12 +1,11 @@
 package org.pohmelfs.gateway.security;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import org.pohmelfs.gateway.config.GatewayProperties;
-import org.pohmelfs.protocol.ObjectPath;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -15,20 +14,19 @@ import org.springframework.security.config.annotation.web.reactive.EnableWebFlux
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
-import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
-import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
 import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
-import org.springframework.security.web.server.authentication.HttpBasicServerAuthenticationEntryPoint;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
-import reactor.core.publisher.Mono;
 
 /**
- * Optional HTTP Basic authentication for the REST and WebDAV front ends. Users come from
- * configuration with hashed passwords ({@code {bcrypt}...}); a read-only user may use only
- * the methods that change nothing. Health and metrics stay open for probes and scrapers. The
+ * Optional authentication for the REST and WebDAV front ends: HTTP Basic or a bearer token
+ * ({@link Authenticator}); users come from configuration and the users file
+ * ({@link UserDirectory}), failed logins are throttled ({@link LoginThrottle}) and every
+ * refusal is logged ({@link RefusalLog}). A read-only user may use only the methods that
+ * change nothing. Health and metrics stay open for probes and scrapers. The
  * admin API always needs a user with {@code admin: true} (role ADMIN), even when the file API
  * is open.
  */
@@ -39,43 +37,50 @@ public class SecurityConfiguration {
     public static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "PROPFIND");
 
     /**
-     * The admin API ({@code /admin/**}, docs/admin.md): HTTP Basic and the role ADMIN, always,
-     * whether or not {@code auth.enabled} protects the file API. Ordered before the file chain.
+     * The admin API ({@code /admin/**}, docs/admin.md): Basic or a bearer token, and the role
+     * ADMIN, always, whether or not {@code auth.enabled} protects the file API. Ordered before
+     * the file chain.
      */
     @Bean
     @org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
-    SecurityWebFilterChain adminChain(ServerHttpSecurity http) {
-        HttpBasicServerAuthenticationEntryPoint entryPoint = new HttpBasicServerAuthenticationEntryPoint();
-        entryPoint.setRealm("POHMELFS admin");
+    SecurityWebFilterChain adminChain(ServerHttpSecurity http, Authenticator authenticator, LoginThrottle throttle,
+                                      ClientAddresses addresses) {
+        WebAuthentication web = new WebAuthentication(authenticator, throttle, addresses, "POHMELFS admin");
         return http.securityMatcher(org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers
                         .pathMatchers("/admin/**"))
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
-                .httpBasic(b -> b.authenticationEntryPoint(entryPoint))
-                .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint))
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .addFilterBefore(web.throttleFilter(), SecurityWebFiltersOrder.HTTP_BASIC)
+                .addFilterAt(web.credentialsFilter(), SecurityWebFiltersOrder.HTTP_BASIC)
+                .exceptionHandling(e -> e.authenticationEntryPoint(web.entryPoint())
+                        .accessDeniedHandler(web.accessDenied(a -> RefusalLog.NOT_AN_ADMIN)))
                 .authorizeExchange(e -> e.anyExchange().hasRole("ADMIN"))
                 .build();
     }
 
     @Bean
     @org.springframework.core.annotation.Order(org.springframework.core.Ordered.LOWEST_PRECEDENCE)
-    SecurityWebFilterChain securityChain(ServerHttpSecurity http, GatewayProperties properties) {
+    SecurityWebFilterChain securityChain(ServerHttpSecurity http, GatewayProperties properties,
+                                         Authenticator authenticator, LoginThrottle throttle, ClientAddresses addresses) {
         http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 // Files carry their own validators (ETag, Last-Modified): no blanket no-cache headers.
                 .headers(h -> h.cache(ServerHttpSecurity.HeaderSpec.CacheSpec::disable));
         if (!properties.auth().enabled()) {
             return http.authorizeExchange(e -> e.anyExchange().permitAll()).build();
         }
-        HttpBasicServerAuthenticationEntryPoint entryPoint = new HttpBasicServerAuthenticationEntryPoint();
-        entryPoint.setRealm("POHMELFS");
+        WebAuthentication web = new WebAuthentication(authenticator, throttle, addresses, "POHMELFS");
         ServerWebExchangeMatcher safe = exchange -> SAFE_METHODS.contains(exchange.getRequest().getMethod().name())
                 ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch();
         return http
-                .httpBasic(b -> b.authenticationEntryPoint(entryPoint))
-                .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint))
+                .addFilterBefore(web.throttleFilter(), SecurityWebFiltersOrder.HTTP_BASIC)
+                .addFilterAt(web.credentialsFilter(), SecurityWebFiltersOrder.HTTP_BASIC)
+                .exceptionHandling(e -> e.authenticationEntryPoint(web.entryPoint())
+                        .accessDeniedHandler(web.accessDenied(a -> a.readOnly() ? RefusalLog.READ_ONLY_USER : "forbidden")))
                 .authorizeExchange(e -> e
                         .pathMatchers("/actuator/health/**", "/actuator/health", "/actuator/prometheus").permitAll()
                         .matchers(safe).authenticated()
@@ -111,24 +116,33 @@ public class SecurityConfiguration {
     }
 
     @Bean
-    PasswordEncoder passwordEncoder() {
-        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    PasswordEncoder passwordEncoder(GatewayProperties properties) {
+        return Passwords.encoder(properties.auth().allowNoopPasswords());
+    }
+
+    /** The configured users and the users file (polled for changes). */
+    @Bean
+    UserDirectory userDirectory(GatewayProperties properties) {
+        UserDirectory directory = new UserDirectory(properties.auth());
+        directory.start(properties.auth().reloadInterval());
+        return directory;
+    }
+
+    /** Checks passwords and bearer tokens; being a ReactiveAuthenticationManager, Boot adds no default user. */
+    @Bean
+    Authenticator authenticator(UserDirectory users, PasswordEncoder encoder, GatewayProperties properties) {
+        return new Authenticator(users, encoder, new VerificationCache(properties.auth().verificationCache(), 100_000),
+                Clock.systemUTC());
     }
 
     @Bean
-    ReactiveUserDetailsService users(GatewayProperties properties) {
-        Map<String, AccountUser> users = new HashMap<>();
-        for (GatewayProperties.User u : properties.auth().users()) {
-            if (u.password() == null || !u.password().startsWith("{")) {
-                throw new IllegalStateException("user '" + u.name() + "': the password must be stored hashed, e.g. "
-                        + "{bcrypt}$2a$10$... (see README)");
-            }
-            Account account = new Account(u.name(), u.readOnly(), u.admin(), ObjectPath.parse(u.root()));
-            users.put(u.name(), new AccountUser(account, u.password(), authorities(account)));
-        }
-        // A fresh copy per lookup: the authentication manager may erase the credentials it holds.
-        return name -> Mono.justOrEmpty(users.get(name))
-                .map(u -> new AccountUser(u.account(), u.getPassword(), u.getAuthorities()));
+    LoginThrottle loginThrottle(GatewayProperties properties) {
+        return new LoginThrottle(properties.auth().throttle(), Ticker.systemTicker());
+    }
+
+    @Bean
+    ClientAddresses clientAddresses(GatewayProperties properties) {
+        return new ClientAddresses(properties.auth().trustedProxies());
     }
 
     /** The roles of an account: READER always, WRITER unless read-only, ADMIN for admins. */

@@ -79,7 +79,10 @@ abstract class AdminCluster {
     }
 
     static List<String> users() {
-        return List.of("--pohmelfs.gateway.auth.users[0].name=root",
+        return List.of("--pohmelfs.gateway.auth.allow-noop-passwords=true",
+                // the role tests try wrong passwords on every endpoint; throttling is UsersAndTokensTest's
+                "--pohmelfs.gateway.auth.throttle.pair-failures=1000",
+                "--pohmelfs.gateway.auth.users[0].name=root",
                 "--pohmelfs.gateway.auth.users[0].password={noop}rootpw",
                 "--pohmelfs.gateway.auth.users[0].admin=true",
                 "--pohmelfs.gateway.auth.users[1].name=alice",

@@ -61,7 +61,7 @@ class MembershipUnderLoadTest {
     @BeforeEach
     void startCluster() throws Exception {
         cluster = FailoverCluster.start(dir, 3);
-        String[] admin = {"--pohmelfs.gateway.auth.users[0].name=root",
+        String[] admin = {"--pohmelfs.gateway.auth.allow-noop-passwords=true", "--pohmelfs.gateway.auth.users[0].name=root",
             "--pohmelfs.gateway.auth.users[0].password={noop}rootpw", "--pohmelfs.gateway.auth.users[0].admin=true"};
         gw1 = cluster.startGateway("gw1", admin);
         gw2 = cluster.startGateway("gw2", admin);
