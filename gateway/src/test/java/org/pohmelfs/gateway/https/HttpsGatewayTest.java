@@ -1,0 +1,276 @@
+package org.pohmelfs.gateway.https;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pohmelfs.gateway.rest.GatewayTestSupport;
+import org.pohmelfs.gateway.testing.LocalNodes;
+import org.pohmelfs.testing.TestPki;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+
+/**
+ * Real gateways on HTTPS from PEM files made by a throw-away CA: the JDK client and curl trusting
+ * that CA, WebDAV over HTTPS as Windows' client starts it, a certificate replaced on disk served to
+ * the next connection without a restart, and the plain listener redirecting (308) or refusing.
+ */
+class HttpsGatewayTest {
+    static Path dir;
+    static TestPki pki;
+    static Path served;
+    static LocalNodes nodes;
+    static ConfigurableApplicationContext redirecting;
+    static ConfigurableApplicationContext refusing;
+    static HttpClient https;
+    static final HttpClient plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    static final String BASIC = "Basic " + Base64.getEncoder().encodeToString("alice:s3cret".getBytes());
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("https-test");
+        pki = new TestPki(dir.resolve("pki"), "test CA");
+        served = Files.createDirectories(dir.resolve("served"));
+        install(pki.issue("gw-first"));
+        nodes = LocalNodes.start(dir.resolve("nodes"), 1);
+        String hash = "{bcrypt}" + new BCryptPasswordEncoder(4).encode("s3cret");
+        redirecting = GatewayTestSupport.startGateway("gw-https", nodes.addresses(),
+                "--pohmelfs.gateway.https.certificate=" + served.resolve("cert.pem"),
+                "--pohmelfs.gateway.https.private-key=" + served.resolve("key.pem"),
+                "--pohmelfs.gateway.https.plain-port=0",
+                "--spring.ssl.bundle.watch.file.quiet-period=200ms",
+                "--pohmelfs.gateway.auth.enabled=true",
+                "--pohmelfs.gateway.auth.users[0].name=alice",
+                "--pohmelfs.gateway.auth.users[0].password=" + hash);
+        TestPki.Leaf other = pki.issue("gw-refusing");
+        refusing = GatewayTestSupport.startGateway("gw-refusing", nodes.addresses(),
+                "--pohmelfs.gateway.https.certificate=" + other.certificate(),
+                "--pohmelfs.gateway.https.private-key=" + other.privateKey(),
+                "--pohmelfs.gateway.https.plain-port=0",
+                "--pohmelfs.gateway.https.plain-http=refuse",
+                "--pohmelfs.gateway.https.plain-actuator=false");
+        https = HttpClient.newBuilder().sslContext(trusting(pki.ca())).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {redirecting, refusing, nodes}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    /** Writes a leaf's files over the served ones, each by an atomic move (as an ACME client or Kubernetes does). */
+    static void install(TestPki.Leaf leaf) throws IOException {
+        for (Path[] p : new Path[][] {{leaf.privateKey(), served.resolve("key.pem")}, {leaf.certificate(), served.resolve("cert.pem")}}) {
+            Path tmp = served.resolve(".incoming");
+            Files.copy(p[0], tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, p[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    static SSLContext trusting(Path caPem) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        try (InputStream in = new FileInputStream(caPem.toFile())) {
+            store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
+    }
+
+    static int port(ConfigurableApplicationContext gw) {
+        return ((WebServerApplicationContext) gw).getWebServer().getPort();
+    }
+
+    static String httpsUrl(ConfigurableApplicationContext gw, String path) {
+        return "https://localhost:" + port(gw) + path;
+    }
+
+    static String plainUrl(ConfigurableApplicationContext gw, String path) {
+        return "http://127.0.0.1:" + gw.getBean(PlainHttpListener.class).port() + path;
+    }
+
+    static X509Certificate servedCertificate(int port) throws Exception {
+        try (SSLSocket socket = (SSLSocket) trusting(pki.ca()).getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    static X509Certificate read(Path pem) throws Exception {
+        try (InputStream in = Files.newInputStream(pem)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    static HttpResponse<String> send(HttpClient client, String method, String url, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Authorization", BASIC)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String curl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "60", "-o", "-", "-w", "\n%{http_code}"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    @Test
+    void theJdkClientTrustingTheCaWritesAndReadsOverHttps() throws Exception {
+        assertThat(send(https, "PUT", httpsUrl(redirecting, "/api/v1/files/jdk.txt"), "over tls").statusCode()).isEqualTo(201);
+        HttpResponse<String> got = send(https, "GET", httpsUrl(redirecting, "/api/v1/files/jdk.txt"), null);
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(got.body()).isEqualTo("over tls");
+        assertThat(got.sslSession()).isPresent();
+        HttpRequest anonymous = HttpRequest.newBuilder(URI.create(httpsUrl(redirecting, "/dav/"))).GET().build();
+        assertThat(https.send(anonymous, HttpResponse.BodyHandlers.discarding()).headers().firstValue("WWW-Authenticate"))
+                .as("Basic is offered over HTTPS").hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
+    }
+
+    @Test
+    void curlWithTheCaPutsAndGetsOverHttps() throws Exception {
+        Path file = Files.writeString(dir.resolve("curl-upload.txt"), "from curl over https\n");
+        String ca = pki.ca().toString();
+        assertThat(curl("--cacert", ca, "-u", "alice:s3cret", "-T", file.toString(), httpsUrl(redirecting, "/dav/curl.txt")))
+                .endsWith("201");
+        assertThat(curl("--cacert", ca, "-u", "alice:s3cret", httpsUrl(redirecting, "/api/v1/files/curl.txt")))
+                .isEqualTo("from curl over https\n\n200");
+        assertThat(curl("--cacert", dir.resolve("served/no-such-ca.pem").toString(), "-u", "alice:s3cret",
+                httpsUrl(redirecting, "/dav/"))).as("curl without the CA").doesNotEndWith("200");
+        assertThat(curl("-u", "alice:s3cret", httpsUrl(redirecting, "/dav/")))
+                .as("the system trust store does not know the test CA").contains("certificate").endsWith("000");
+    }
+
+    @Test
+    void webDavOverHttpsAnswersWhatWindowsAsksFirst() throws Exception {
+        // The mini-redirector (net use Z: https://host:port/dav) sends OPTIONS, then PROPFIND Depth 0 and 1.
+        HttpResponse<String> options = send(https, "OPTIONS", httpsUrl(redirecting, "/dav"), null);
+        assertThat(options.statusCode()).isEqualTo(200);
+        assertThat(options.headers().firstValue("DAV")).hasValueSatisfying(v -> assertThat(v).contains("1").contains("2"));
+        assertThat(options.headers().firstValue("MS-Author-Via")).hasValue("DAV");
+        HttpRequest propfind = HttpRequest.newBuilder(URI.create(httpsUrl(redirecting, "/dav/")))
+                .header("Authorization", BASIC).header("Depth", "1")
+                .method("PROPFIND", HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> listing = https.send(propfind, HttpResponse.BodyHandlers.ofString());
+        assertThat(listing.statusCode()).isEqualTo(207);
+        assertThat(listing.body()).contains("/dav/");
+    }
+
+    @Test
+    void aCertificateReplacedOnDiskIsServedToTheNextConnectionWithoutARestart() throws Exception {
+        int port = port(redirecting);
+        X509Certificate before = servedCertificate(port);
+        assertThat(before.getSubjectX500Principal().getName()).isEqualTo("CN=gw-first");
+
+        TestPki.Leaf renewed = pki.issue("gw-renewed");
+        BigInteger serial = read(renewed.certificate()).getSerialNumber();
+        install(renewed);
+
+        X509Certificate now = servedCertificate(port);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (!now.getSerialNumber().equals(serial) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(100);
+            now = servedCertificate(port);
+        }
+        assertThat(now.getSubjectX500Principal().getName()).isEqualTo("CN=gw-renewed");
+        assertThat(now.getSerialNumber()).isEqualTo(serial);
+        assertThat(send(https, "GET", httpsUrl(redirecting, "/api/v1/files/"), null).statusCode())
+                .as("a new client connection with the renewed certificate").isEqualTo(200);
+    }
+
+    @Test
+    void thePlainPortRedirectsWith308KeepingPathAndQuery() throws Exception {
+        for (String method : List.of("GET", "PUT", "PROPFIND", "DELETE")) {
+            HttpResponse<String> r = send(plain, method, plainUrl(redirecting, "/dav/a%20b.txt?x=1"), "body");
+            assertThat(r.statusCode()).as(method).isEqualTo(308);
+            assertThat(r.headers().firstValue("Location")).as(method)
+                    .hasValue("https://127.0.0.1:" + port(redirecting) + "/dav/a%20b.txt?x=1");
+        }
+    }
+
+    @Test
+    void curlFollowsTheRedirectWithItsPutBody() throws Exception {
+        Path file = Files.writeString(dir.resolve("redirected.txt"), "sent to the plain port\n");
+        assertThat(curl("--cacert", pki.ca().toString(), "-u", "alice:s3cret", "--location-trusted", "-T", file.toString(),
+                "http://localhost:" + redirecting.getBean(PlainHttpListener.class).port() + "/dav/redirected.txt"))
+                .endsWith("201");
+        HttpResponse<String> got = send(https, "GET", httpsUrl(redirecting, "/dav/redirected.txt"), null);
+        assertThat(got.body()).isEqualTo("sent to the plain port\n");
+    }
+
+    @Test
+    void probesAndScrapesStillWorkOnThePlainPort() throws Exception {
+        HttpResponse<String> health = send(plain, "GET", plainUrl(redirecting, "/actuator/health/liveness"), null);
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("UP");
+        HttpResponse<String> metrics = send(plain, "GET", plainUrl(redirecting, "/actuator/prometheus"), null);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("jvm_");
+        assertThat(send(plain, "GET", plainUrl(redirecting, "/actuator/../api/v1/files/"), null).statusCode())
+                .as("no path trick through the actuator door").isEqualTo(308);
+    }
+
+    @Test
+    void refuseModeRefusesEverythingOnThePlainPortNamingTheHttpsUrl() throws Exception {
+        for (String path : List.of("/dav/", "/api/v1/files/x", "/actuator/health")) {
+            HttpResponse<String> r = send(plain, "PUT", plainUrl(refusing, path), "body");
+            assertThat(r.statusCode()).as(path).isEqualTo(403);
+            assertThat(r.body()).as(path).contains("HTTPS only").contains("https://127.0.0.1:" + port(refusing) + path);
+        }
+        HttpResponse<String> head = send(plain, "HEAD", plainUrl(refusing, "/dav/"), null);
+        assertThat(head.statusCode()).isEqualTo(403);
+        assertThat(send(https, "GET", httpsUrl(refusing, "/actuator/health"), null).statusCode())
+                .as("served over HTTPS").isEqualTo(200);
+    }
+
+    @Test
+    void theHttpsPortDoesNotAnswerPlainHttp() throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(redirecting) + "/actuator/health"))
+                .timeout(Duration.ofSeconds(30)).GET().build();
+        int status;
+        try {
+            status = plain.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            status = -1;
+        }
+        assertThat(status).isNotEqualTo(200);
+    }
+}
