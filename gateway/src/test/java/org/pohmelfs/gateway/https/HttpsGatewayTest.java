@@ -182,6 +182,15 @@ class HttpsGatewayTest {
     @Test
     void webDavOverHttpsAnswersWhatWindowsAsksFirst() throws Exception {
         // The mini-redirector (net use Z: https://host:port/dav) sends OPTIONS, then PROPFIND Depth 0 and 1.
+        // Windows (and Office) first ask the server's root, which must name DAV.
+        HttpResponse<String> root = send(https, "OPTIONS", httpsUrl(redirecting, "/"), null);
+        assertThat(root.statusCode()).isEqualTo(200);
+        assertThat(root.headers().firstValue("MS-Author-Via")).hasValue("DAV");
+        assertThat(root.headers().firstValue("DAV")).hasValue("1, 2");
+        HttpRequest anonymousRoot = HttpRequest.newBuilder(URI.create(httpsUrl(redirecting, "/")))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build();
+        assertThat(https.send(anonymousRoot, HttpResponse.BodyHandlers.discarding()).statusCode())
+                .as("asks for Basic credentials, which Windows sends over HTTPS").isEqualTo(401);
         HttpResponse<String> options = send(https, "OPTIONS", httpsUrl(redirecting, "/dav"), null);
         assertThat(options.statusCode()).isEqualTo(200);
         assertThat(options.headers().firstValue("DAV")).hasValueSatisfying(v -> assertThat(v).contains("1").contains("2"));
