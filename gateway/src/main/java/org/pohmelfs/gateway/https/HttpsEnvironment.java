@@ -20,7 +20,9 @@ import org.springframework.core.env.MapPropertySource;
  * {@code spring.ssl.bundle.watch.file.quiet-period}), builds a new bundle, and Reactor Netty's
  * {@code SslServerCustomizer} hands the new context to every new TLS connection (its SNI
  * mapping is asked on every handshake, with or without SNI). Connections already open keep
- * the old certificate.
+ * the old certificate. With {@code verify-keys}, a new pair whose key does not match its
+ * certificate is refused ("Unexpected SSL reload error", logged by Boot's file watcher) and the
+ * pair in use stays.
  */
 public class HttpsEnvironment implements EnvironmentPostProcessor, Ordered {
     /** The SSL bundle's name. */
@@ -61,6 +63,9 @@ public class HttpsEnvironment implements EnvironmentPostProcessor, Ordered {
         Map<String, Object> keys = new LinkedHashMap<>();
         keys.put(prefix + "keystore.certificate", "file:" + https.certificate().toAbsolutePath());
         keys.put(prefix + "keystore.private-key", "file:" + https.privateKey().toAbsolutePath());
+        // A key that does not belong to the certificate (say, the new certificate read with the old key)
+        // fails the start, and on reload is refused (logged) while the pair in use keeps serving.
+        keys.put(prefix + "keystore.verify-keys", "true");
         keys.put(prefix + "reload-on-update", "true");
         keys.put("server.ssl.bundle", BUNDLE);
         keys.put("server.ssl.enabled", "true");

@@ -17,6 +17,7 @@ class HttpsEnvironmentTest {
         assertThat(keys).containsEntry("spring.ssl.bundle.pem.pohmelfs-https.keystore.certificate", "file:/etc/gw/cert.pem")
                 .containsEntry("spring.ssl.bundle.pem.pohmelfs-https.keystore.private-key", "file:/etc/gw/key.pem")
                 .containsEntry("spring.ssl.bundle.pem.pohmelfs-https.reload-on-update", "true")
+                .containsEntry("spring.ssl.bundle.pem.pohmelfs-https.keystore.verify-keys", "true")
                 .containsEntry("server.ssl.bundle", "pohmelfs-https");
     }
 

@@ -26,12 +26,16 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pohmelfs.gateway.rest.GatewayTestSupport;
 import org.pohmelfs.gateway.testing.LocalNodes;
 import org.pohmelfs.testing.TestPki;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -207,7 +211,7 @@ class HttpsGatewayTest {
     void aCertificateReplacedOnDiskIsServedToTheNextConnectionWithoutARestart() throws Exception {
         int port = port(redirecting);
         X509Certificate before = servedCertificate(port);
-        assertThat(before.getSubjectX500Principal().getName()).isEqualTo("CN=gw-first");
+        assertThat(before.getSubjectX500Principal().getName()).startsWith("CN=gw-");
 
         TestPki.Leaf renewed = pki.issue("gw-renewed");
         BigInteger serial = read(renewed.certificate()).getSerialNumber();
@@ -219,10 +223,47 @@ class HttpsGatewayTest {
             Thread.sleep(100);
             now = servedCertificate(port);
         }
+        assertThat(before.getSubjectX500Principal().getName()).isNotEqualTo("CN=gw-renewed");
         assertThat(now.getSubjectX500Principal().getName()).isEqualTo("CN=gw-renewed");
         assertThat(now.getSerialNumber()).isEqualTo(serial);
         assertThat(send(https, "GET", httpsUrl(redirecting, "/api/v1/files/"), null).statusCode())
                 .as("a new client connection with the renewed certificate").isEqualTo(200);
+    }
+
+    @Test
+    void aNewCertificateWithTheWrongKeyIsRefusedAndTheOldOneKeepsServing() throws Exception {
+        int port = port(redirecting);
+        BigInteger before = servedCertificate(port).getSerialNumber();
+        ListAppender<ILoggingEvent> watcherLog = new ListAppender<>();
+        Logger watcher = (Logger) LoggerFactory.getLogger("org.springframework.boot.autoconfigure.ssl.FileWatcher");
+        watcherLog.start();
+        watcher.addAppender(watcherLog);
+        try {
+            TestPki.Leaf renewed = pki.issue("gw-mismatched");
+            TestPki.Leaf stranger = pki.issue("gw-stranger");
+            install(new TestPki.Leaf(renewed.certificate(), stranger.privateKey(), pki.ca()));
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+            while (watcherLog.list.stream().noneMatch(e -> e.getFormattedMessage().contains("SSL reload error"))
+                    && Instant.now().isBefore(deadline)) {
+                Thread.sleep(100);
+            }
+            assertThat(watcherLog.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .as("the watcher tried the new pair and refused it").anyMatch(m -> m.contains("SSL reload error"));
+            assertThat(servedCertificate(port).getSerialNumber()).as("the old pair still serves").isEqualTo(before);
+            assertThat(send(https, "GET", httpsUrl(redirecting, "/api/v1/files/"), null).statusCode()).isEqualTo(200);
+
+            install(renewed);
+            BigInteger serial = read(renewed.certificate()).getSerialNumber();
+            BigInteger now = servedCertificate(port).getSerialNumber();
+            deadline = Instant.now().plus(Duration.ofSeconds(60));
+            while (!now.equals(serial) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(100);
+                now = servedCertificate(port).getSerialNumber();
+            }
+            assertThat(now).as("the watcher still works after a refused pair").isEqualTo(serial);
+        } finally {
+            watcher.detachAppender(watcherLog);
+        }
     }
 
     @Test
