@@ -49,6 +49,8 @@ class HttpsGatewayTest {
     static Path dir;
     static TestPki pki;
     static Path served;
+    static Path secretVolume;
+    static int projections;
     static LocalNodes nodes;
     static ConfigurableApplicationContext redirecting;
     static ConfigurableApplicationContext refusing;
@@ -72,10 +74,12 @@ class HttpsGatewayTest {
                 "--pohmelfs.gateway.auth.enabled=true",
                 "--pohmelfs.gateway.auth.users[0].name=alice",
                 "--pohmelfs.gateway.auth.users[0].password=" + hash);
-        TestPki.Leaf other = pki.issue("gw-refusing");
+        secretVolume = Files.createDirectories(dir.resolve("secret-volume"));
+        project(pki.issue("gw-refusing"));
         refusing = GatewayTestSupport.startGateway("gw-refusing", nodes.addresses(),
-                "--pohmelfs.gateway.https.certificate=" + other.certificate(),
-                "--pohmelfs.gateway.https.private-key=" + other.privateKey(),
+                "--pohmelfs.gateway.https.certificate=" + secretVolume.resolve("tls.crt"),
+                "--pohmelfs.gateway.https.private-key=" + secretVolume.resolve("tls.key"),
+                "--spring.ssl.bundle.watch.file.quiet-period=200ms",
                 "--pohmelfs.gateway.https.plain-port=0",
                 "--pohmelfs.gateway.https.plain-http=refuse",
                 "--pohmelfs.gateway.https.plain-actuator=false");
@@ -101,6 +105,29 @@ class HttpsGatewayTest {
             Path tmp = served.resolve(".incoming");
             Files.copy(p[0], tmp, StandardCopyOption.REPLACE_EXISTING);
             Files.move(tmp, p[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /**
+     * Writes a leaf into {@link #secretVolume} as the kubelet updates a Secret volume: the files in a
+     * new hidden folder, {@code ..data} switched to it by renaming a new symlink over it, the old
+     * folder removed; {@code tls.crt} and {@code tls.key} are symlinks into {@code ..data} that never change.
+     */
+    static void project(TestPki.Leaf leaf) throws IOException {
+        Path version = Files.createDirectory(secretVolume.resolve("..version-" + (++projections)));
+        Files.copy(leaf.certificate(), version.resolve("tls.crt"));
+        Files.copy(leaf.privateKey(), version.resolve("tls.key"));
+        Path data = secretVolume.resolve("..data");
+        Path old = Files.isSymbolicLink(data) ? secretVolume.resolve(Files.readSymbolicLink(data)) : null;
+        Path tmp = Files.createSymbolicLink(secretVolume.resolve("..data_tmp"), version.getFileName());
+        Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        for (String name : List.of("tls.crt", "tls.key")) {
+            if (!Files.exists(secretVolume.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(secretVolume.resolve(name), Path.of("..data", name));
+            }
+        }
+        if (old != null) {
+            org.springframework.util.FileSystemUtils.deleteRecursively(old);
         }
     }
 
@@ -228,6 +255,24 @@ class HttpsGatewayTest {
         assertThat(now.getSerialNumber()).isEqualTo(serial);
         assertThat(send(https, "GET", httpsUrl(redirecting, "/api/v1/files/"), null).statusCode())
                 .as("a new client connection with the renewed certificate").isEqualTo(200);
+    }
+
+    @Test
+    void aKubernetesSecretVolumeUpdateIsServedWithoutARestart() throws Exception {
+        int port = port(refusing);
+        assertThat(servedCertificate(port).getSubjectX500Principal().getName()).isEqualTo("CN=gw-refusing");
+        for (String cn : List.of("gw-secret-2", "gw-secret-3")) { // more than once: Spring Boot once reloaded only the first
+            TestPki.Leaf next = pki.issue(cn);
+            BigInteger serial = read(next.certificate()).getSerialNumber();
+            project(next);
+            BigInteger now = servedCertificate(port).getSerialNumber();
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+            while (!now.equals(serial) && Instant.now().isBefore(deadline)) {
+                Thread.sleep(100);
+                now = servedCertificate(port).getSerialNumber();
+            }
+            assertThat(now).as(cn).isEqualTo(serial);
+        }
     }
 
     @Test
