@@ -311,6 +311,56 @@ class HttpsGatewayTest {
         }
     }
 
+    /** davfs2 (the Debian package) mounts the gateway over HTTPS, trusting the CA by {@code trust_ca_cert}. */
+    @Test
+    void davfs2MountsOverHttpsTrustingTheCa() throws Exception {
+        Path mountDavfs = Path.of("/usr/sbin/mount.davfs");
+        boolean required = "1".equals(System.getenv("POHMELFS_REQUIRE_CLIENTS"));
+        if (!Files.isExecutable(mountDavfs) || !"root".equals(System.getProperty("user.name"))) {
+            assertThat(required).as("davfs2 missing or not root, and POHMELFS_REQUIRE_CLIENTS=1").isFalse();
+            org.junit.jupiter.api.Assumptions.abort("davfs2 over HTTPS needs mount.davfs and root; skipped");
+        }
+        Path work = Files.createDirectories(dir.resolve("davfs"));
+        Path mnt = Files.createDirectories(work.resolve("mnt"));
+        Path cache = Files.createDirectories(work.resolve("cache"));
+        // mount.davfs drops to the davfs2 user, which must reach its cache and the CA file.
+        for (Path p : List.of(dir, work, pki.ca().getParent())) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThat(send(https, "MKCOL", httpsUrl(redirecting, "/dav/davfs/"), null).statusCode()).isEqualTo(201);
+        String url = httpsUrl(redirecting, "/dav/davfs/");
+        Path secrets = work.resolve("secrets");
+        Files.writeString(secrets, url + " alice s3cret\n");
+        Files.setPosixFilePermissions(secrets, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path conf = work.resolve("davfs2.conf");
+        Files.writeString(conf, "buf_size 64\nuse_locks 0\ncache_dir " + cache + "\nsecrets " + secrets
+                + "\ntrust_ca_cert " + pki.ca() + "\n");
+        String mount = run(work, "mount", "-t", "davfs", "-o", "conf=" + conf, url, mnt.toString());
+        assertThat(mount).as("mount").startsWith("0:");
+        try {
+            Files.writeString(mnt.resolve("hello.txt"), "through davfs2 over https\n");
+            assertThat(run(work, "ls", "-l", mnt.toString())).startsWith("0:").contains("hello.txt");
+        } finally {
+            assertThat(run(work, "umount", mnt.toString())).as("umount").startsWith("0:");
+        }
+        // davfs2 uploads at close or umount; after umount the file is on the node.
+        assertThat(send(https, "GET", httpsUrl(redirecting, "/api/v1/files/davfs/hello.txt"), null).body())
+                .isEqualTo("through davfs2 over https\n");
+    }
+
+    /** Runs a command to its end (2 minutes at most): "EXIT:" and its merged output. */
+    static String run(Path workDir, String... command) throws Exception {
+        Path out = Files.createTempFile(workDir, "out", ".txt");
+        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        if (!p.waitFor(2, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish: " + Files.readString(out));
+        }
+        return p.exitValue() + ":" + Files.readString(out);
+    }
+
     @Test
     void thePlainPortRedirectsWith308KeepingPathAndQuery() throws Exception {
         for (String method : List.of("GET", "PUT", "PROPFIND", "DELETE")) {
