@@ -3,6 +3,7 @@ package org.pohmelfs.gateway.https;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -31,7 +32,7 @@ public final class PlainHttpListener implements SmartLifecycle {
     private final HttpsProperties https;
     private final String address;
     private final IntSupplier httpsPort;
-    private final java.util.function.Supplier<HttpHandler> application;
+    private final Supplier<HttpHandler> application;
     private volatile DisposableServer server;
 
     /**
@@ -41,7 +42,7 @@ public final class PlainHttpListener implements SmartLifecycle {
      * @param application the application's handler, asked at start when actuator requests are served
      */
     public PlainHttpListener(HttpsProperties https, String address, IntSupplier httpsPort,
-                             java.util.function.Supplier<HttpHandler> application) {
+                             Supplier<HttpHandler> application) {
         this.https = https;
         this.address = address;
         this.httpsPort = httpsPort;

@@ -191,6 +191,8 @@ class HttpsGatewayTest {
         assertThat(got.statusCode()).isEqualTo(200);
         assertThat(got.body()).isEqualTo("over tls");
         assertThat(got.sslSession()).isPresent();
+        assertThat(got.headers().firstValue("Strict-Transport-Security")).as("HSTS over HTTPS")
+                .hasValueSatisfying(v -> assertThat(v).contains("max-age="));
         HttpRequest anonymous = HttpRequest.newBuilder(URI.create(httpsUrl(redirecting, "/dav/"))).GET().build();
         assertThat(https.send(anonymous, HttpResponse.BodyHandlers.discarding()).headers().firstValue("WWW-Authenticate"))
                 .as("Basic is offered over HTTPS").hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
@@ -386,6 +388,7 @@ class HttpsGatewayTest {
         HttpResponse<String> health = send(plain, "GET", plainUrl(redirecting, "/actuator/health/liveness"), null);
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("UP");
+        assertThat(health.headers().firstValue("Strict-Transport-Security")).as("no HSTS over plain HTTP").isEmpty();
         HttpResponse<String> metrics = send(plain, "GET", plainUrl(redirecting, "/actuator/prometheus"), null);
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("jvm_");
