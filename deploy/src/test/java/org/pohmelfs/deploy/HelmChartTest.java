@@ -46,7 +46,8 @@ class HelmChartTest {
                 Map.of("metrics.serviceMonitor.enabled", true),
                 Map.of("node.replicas", 5, "node.port", 7100, "node.httpPort", 9100, "gateway.port", 8088),
                 Map.of("zookeeper.enabled", false, "zookeeper.external", "zk1:2181,zk2:2181,zk3:2181",
-                        "node.config.pohmelfs.node.io-concurrency", 32));
+                        "node.config.pohmelfs.node.io-concurrency", 32),
+                Map.of("gateway.https.enabled", true, "tls.enabled", true));
     }
 
     @Test
@@ -73,7 +74,12 @@ class HelmChartTest {
         for (PodTemplateSpec pod : List.of(chart.nodes().getSpec().getTemplate(), chart.gateways().getSpec().getTemplate())) {
             Container c = container(pod);
             int http = port(c, "http");
-            assertThat(env(c, "SERVER_PORT")).as("actuator port of %s", c.getName()).hasValue(String.valueOf(http));
+            boolean https = c.getPorts().stream().anyMatch(p -> "https".equals(p.getName()));
+            assertThat(env(c, "SERVER_PORT")).as("server port of %s", c.getName())
+                    .hasValue(String.valueOf(https ? port(c, "https") : http));
+            if (https) { // then actuator is on the plain listener, the "http" port the probes use
+                assertThat(env(c, "POHMELFS_GATEWAY_HTTPS_PLAINPORT")).hasValue(String.valueOf(http));
+            }
             assertThat(env(c, "SERVER_ADDRESS")).hasValue("0.0.0.0");
             assertHttpProbe(c.getLivenessProbe(), "/actuator/health/liveness");
             assertHttpProbe(c.getStartupProbe(), "/actuator/health/liveness");
@@ -260,6 +266,41 @@ class HelmChartTest {
         assertThat(env(c, prefix + "CERTIFICATE")).hasValue(mount.getMountPath() + "/tls.crt");
         assertThat(env(c, prefix + "PRIVATEKEY")).hasValue(mount.getMountPath() + "/tls.key");
         assertThat(env(c, prefix + "TRUSTEDCA")).hasValue(mount.getMountPath() + "/ca.crt");
+    }
+
+    @Test
+    void httpsMountsTheWholeSecretWhereTheHttpsPropertiesPointAndKeepsProbesOnThePlainPort() {
+        RenderedChart plain = RenderedChart.render(Map.of());
+        Container plainGateway = container(plain.gateways().getSpec().getTemplate());
+        assertThat(plainGateway.getEnv()).noneMatch(e -> e.getName().contains("_HTTPS_"));
+        assertThat(plainGateway.getPorts()).extracting(p -> p.getName()).containsExactly("http");
+
+        RenderedChart chart = RenderedChart.render(Map.of("gateway.https.enabled", true, "gateway.https.secret", "gw-cert",
+                "gateway.https.plainHttp", "refuse"));
+        PodTemplateSpec pod = chart.gateways().getSpec().getTemplate();
+        Container c = container(pod);
+        Volume https = pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals("https")).findFirst().orElseThrow();
+        assertThat(https.getSecret().getSecretName()).isEqualTo("gw-cert");
+        assertThat(https.getSecret().getItems()).as("the whole Secret: renewals reach the pod").isNullOrEmpty();
+        VolumeMount mount = c.getVolumeMounts().stream().filter(m -> m.getName().equals("https")).findFirst().orElseThrow();
+        assertThat(mount.getReadOnly()).isTrue();
+        assertThat(mount.getSubPath()).as("a subPath mount is never updated").isNull();
+        assertThat(env(c, "POHMELFS_GATEWAY_HTTPS_CERTIFICATE")).hasValue(mount.getMountPath() + "/tls.crt");
+        assertThat(env(c, "POHMELFS_GATEWAY_HTTPS_PRIVATEKEY")).hasValue(mount.getMountPath() + "/tls.key");
+        assertThat(env(c, "POHMELFS_GATEWAY_HTTPS_PLAINHTTP")).hasValue("refuse");
+        assertThat(env(c, "SERVER_PORT")).hasValue("8443");
+        assertThat(env(c, "POHMELFS_GATEWAY_HTTPS_PLAINPORT")).hasValue("8080");
+        assertThat(pod.getSpec().getSecurityContext().getFsGroup()).as("mode 0440 files readable by uid 10001").isEqualTo(10001L);
+        assertThat(pod.getMetadata().getAnnotations()).containsEntry("prometheus.io/port", "8080");
+        assertHttpProbe(c.getReadinessProbe(), "/actuator/health/readiness");
+        assertThat(chart.service("files-pohmelfs-gateway").getSpec().getPorts())
+                .anySatisfy(p -> {
+                    assertThat(p.getName()).isEqualTo("https");
+                    assertThat(p.getPort()).isEqualTo(443);
+                    assertThat(p.getTargetPort().getStrVal()).isEqualTo("https");
+                });
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("gateway.https.plainHttp", "serve")))
+                .hasMessageContaining("plainHttp");
     }
 
     @Test

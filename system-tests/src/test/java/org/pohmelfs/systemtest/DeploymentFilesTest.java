@@ -78,6 +78,33 @@ class DeploymentFilesTest {
         services.forEach((name, service) -> assertThat(service).as(name).doesNotContainKey("ports"));
     }
 
+    /**
+     * The HTTPS overlay changes only gateways: HTTPS on SERVER_PORT from two mounted PEM files, the
+     * plain port (the one published before, which Prometheus scrapes) kept for redirects and actuator,
+     * and the healthcheck asks that plain port.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theHttpsOverlayMovesGatewaysToHttpsAndKeepsThePlainPortForHealthAndScrapes() throws IOException {
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) yaml("docker-compose.yml").get("services");
+        Map<String, Map<String, Object>> https = (Map<String, Map<String, Object>>) yaml("docker-compose.https.yml").get("services");
+        assertThat(https.keySet()).isNotEmpty().allSatisfy(name ->
+                assertThat((String) services.get(name).get("image")).as(name).contains("gateway"));
+        https.forEach((name, service) -> {
+            Map<String, Object> env = (Map<String, Object>) service.get("environment");
+            assertThat(String.valueOf(env.get("POHMELFS_GATEWAY_HTTPS_PLAINPORT"))).as(name).isEqualTo("8080");
+            String volume = ((List<String>) service.get("volumes")).getFirst(); // SOURCE:TARGET:ro
+            assertThat(volume).as(name).endsWith(":ro");
+            String mount = volume.substring(volume.lastIndexOf(':', volume.length() - 4) + 1, volume.length() - 3);
+            assertThat((String) env.get("POHMELFS_GATEWAY_HTTPS_CERTIFICATE")).as(name).isEqualTo(mount + "/" + name + ".pem");
+            assertThat((String) env.get("POHMELFS_GATEWAY_HTTPS_PRIVATEKEY")).as(name).isEqualTo(mount + "/" + name + "-key.pem");
+            String published = ((List<String>) service.get("ports")).getFirst();
+            assertThat(published).as(name).endsWith(":" + env.get("SERVER_PORT"))
+                    .startsWith(String.valueOf(env.get("POHMELFS_GATEWAY_HTTPS_REDIRECTPORT")) + ":");
+        });
+        assertThat(Files.readString(ROOT.resolve("docker/healthcheck"))).contains("POHMELFS_GATEWAY_HTTPS_PLAINPORT");
+    }
+
     private static Map<String, Object> yaml(String file) throws IOException {
         return new Yaml().load(Files.readString(ROOT.resolve(file)));
     }

@@ -69,6 +69,20 @@ public final class DavWebFilter implements WebFilter {
         this.fastGet = fastGet ? new DavFastGet(files, lookups) : null;
     }
 
+    /**
+     * {@code OPTIONS /}: Windows' WebClient and Office ask the server's root before they map or open
+     * anything below it (also for {@code net use Z: https://host/dav}) and give up unless the answer
+     * names DAV ({@code MS-Author-Via: DAV}). The root itself is no collection: only OPTIONS is allowed.
+     */
+    private static Mono<Void> rootOptions(ServerHttpResponse response) {
+        response.setStatusCode(HttpStatus.OK);
+        response.getHeaders().set("DAV", "1, 2");
+        response.getHeaders().set("MS-Author-Via", "DAV");
+        response.getHeaders().set("Allow", "OPTIONS");
+        response.getHeaders().setContentLength(0);
+        return response.setComplete();
+    }
+
     /** How many GET and HEAD requests the fast path answered (without Milton). */
     long fastAnswered() {
         return fastGet == null ? 0 : fastGet.answered();
@@ -78,6 +92,9 @@ public final class DavWebFilter implements WebFilter {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
         String path = request.getPath().pathWithinApplication().value();
+        if (path.equals("/") && request.getMethod() == org.springframework.http.HttpMethod.OPTIONS) {
+            return rootOptions(exchange.getResponse());
+        }
         if (!path.equals(DavGuard.PREFIX) && !path.startsWith(DavGuard.PREFIX + "/")) {
             return chain.filter(exchange);
         }
