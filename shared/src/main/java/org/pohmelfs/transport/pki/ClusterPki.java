@@ -122,7 +122,7 @@ public final class ClusterPki {
             PrivateKey caKey;
             if (newCa) {
                 KeyPair keys = keys();
-                X500Name name = new X500Name("CN=pohmelfs cluster CA,O=pohmelfs");
+                X500Name name = new X500Name("O=pohmelfs,CN=pohmelfs cluster CA");
                 X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), notBefore(r.now()),
                         Date.from(r.now().plus(r.caValidity())), name, keys.getPublic());
                 JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
@@ -159,7 +159,7 @@ public final class ClusterPki {
         }
         KeyPair keys = keys();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(), notBefore(r.now()),
-                Date.from(r.now().plus(r.leafValidity())), new X500Name("CN=" + name + ",O=pohmelfs"), keys.getPublic());
+                Date.from(r.now().plus(r.leafValidity())), new X500Name("O=pohmelfs,CN=" + name), keys.getPublic());
         JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));

@@ -71,7 +71,7 @@ class ClusterPkiTest {
         assertThat(node.getExtendedKeyUsage()).as("a node is a client of its peers in resync")
                 .containsExactlyInAnyOrder(SERVER_AUTH, CLIENT_AUTH);
         assertThat(gw.getExtendedKeyUsage()).contains(CLIENT_AUTH);
-        assertThat(node.getSubjectX500Principal().getName()).contains("CN=node1");
+        assertThat(node.getSubjectX500Principal().getName()).isEqualTo("CN=node1,O=pohmelfs");
 
         assertThat(node.getNotAfter().toInstant()).isEqualTo(NOW.plus(Duration.ofDays(825)).truncatedTo(
                 java.time.temporal.ChronoUnit.SECONDS));
