@@ -58,7 +58,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *   gw&lt;i&gt;.pem, gw&lt;i&gt;-key.pem      gateway i: EKU clientAuth + serverAuth (also usable for HTTPS)
  * </pre>
  * Every leaf names {@code DNS:<its name>}, {@code DNS:localhost}, {@code IP:127.0.0.1} and
- * the extra names given (an IP literal becomes an IP name, anything else a DNS name). Keys are
+ * the extra names given (an IP literal becomes an IP name, anything else a DNS name, a
+ * leading {@code *.} a wildcard for one label). Keys are
  * EC P-256, PKCS#8 PEM (what Netty's {@code SslContextBuilder} reads), written 0600.
  *
  * <p>Idempotent: files that exist are kept; {@link Request#force} reissues the leaves with the
@@ -69,7 +70,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public final class ClusterPki {
     public static final Duration DEFAULT_CA_VALIDITY = Duration.ofDays(3650);
     public static final Duration DEFAULT_LEAF_VALIDITY = Duration.ofDays(825);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:*-]*");
+    private static final Pattern NAME = Pattern.compile("(\\*\\.)?[A-Za-z0-9:][A-Za-z0-9.:-]*");
 
     /**
      * What to create.

@@ -154,6 +154,10 @@ class ClusterPkiTest {
         assertThat(err.toString()).contains("--dir is required").contains("--nodes takes a number");
         assertThatThrownBy(() -> CertTool.parse(new String[] {"--dir", "x", "--name", "a b"}, NOW))
                 .hasMessageContaining("not a host name");
+        assertThatThrownBy(() -> CertTool.parse(new String[] {"--dir", "x", "--name", "a.*.b"}, NOW))
+                .hasMessageContaining("not a host name");
+        assertThat(CertTool.parse(new String[] {"--dir", "x", "--name", "*.pohmelfs-node.default.svc.cluster.local",
+                "--name", "::1"}, NOW).extraNames()).hasSize(2);
     }
 
     @Test
