@@ -26,8 +26,10 @@ import org.pohmelfs.protocol.Message;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar org.pohmelfs.bench.NodeLoad \
  *      --node 127.0.0.1:7070 [--cluster pohmelfs] [--seconds 10] [--inflight 16] [--files 1000]
- *      [--size 4096] [--stream-mib 1024] [--stream-inflight 8]
+ *      [--size 4096] [--stream-mib 1024] [--stream-inflight 8] [--tls DIR [--tls-name gw1]]
  * </pre>
+ * {@code --tls DIR}: mutual TLS with the files of {@code bin/pohmelfs certs} in DIR (the
+ * certificate of {@code --tls-name}, default gw1), as the nodes of {@code bin/pohmelfs up} require.
  */
 public final class NodeLoad {
     private NodeLoad() {
@@ -45,7 +47,15 @@ public final class NodeLoad {
 
         int colon = node.lastIndexOf(':');
         InetSocketAddress address = new InetSocketAddress(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
-        NodeClient client = new NodeClient(ClientSettings.defaults("bench", cluster));
+        ClientSettings settings = ClientSettings.defaults("bench", cluster);
+        String tlsDir = arg(args, "--tls", null);
+        if (tlsDir != null) {
+            java.nio.file.Path certs = java.nio.file.Path.of(tlsDir);
+            String name = arg(args, "--tls-name", "gw1");
+            settings = settings.withTls(new org.pohmelfs.transport.TlsConfig(certs.resolve(name + ".pem"),
+                    certs.resolve(name + "-key.pem"), certs.resolve("ca.pem"), true));
+        }
+        NodeClient client = new NodeClient(settings);
         try (NodeConnection c = client.connectBlocking(address)) {
             String dir = "/bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
             check(c.execute(new Command.Mkdir(dir, true, 0755)).join());

@@ -14,6 +14,8 @@ import org.pohmelfs.protocol.ErrorCode;
 import org.pohmelfs.protocol.Message;
 import org.pohmelfs.protocol.Result;
 import org.pohmelfs.protocol.codec.FrameChecksum;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import org.pohmelfs.transport.TlsFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,6 +126,25 @@ final class ClientSession extends SimpleChannelInboundHandler<Message> {
     private void protocolError(ChannelHandlerContext ctx, String why) {
         closedBecause = new NodeException(ErrorCode.PROTOCOL_ERROR, why + " " + target);
         ctx.writeAndFlush(new Message.ConnectionError(ErrorCode.PROTOCOL_ERROR, why)).addListener(f -> ctx.close());
+    }
+
+    /**
+     * A failed TLS handshake: this side refused the node's certificate (the reason names the
+     * certificate and why), or the node refused ours (a TLS alert). Logged here, once per
+     * refused connection, so that every native client (gateway, resyncing node, tools) says
+     * which node it refused and why.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess()) {
+            String reason = TlsFailures.reason(tls.cause());
+            log.warn("refused node at {}: TLS handshake failed: {}", target, reason);
+            if (closedBecause == null) {
+                closedBecause = new NodeException.ConnectionLost("refused node at " + target
+                        + ": TLS handshake failed: " + reason);
+            }
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -30,6 +30,7 @@ import reactor.netty.tcp.TcpClient;
  * when it is resent to another node.
  */
 public final class NodeClient {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NodeClient.class);
     private final ClientSettings settings;
     private final SslContext ssl;
     private final long incarnation = new SecureRandom().nextLong();
@@ -148,6 +149,7 @@ public final class NodeClient {
                     }
                     String refusal = Handshake.check(settings.link(), hello, welcome);
                     if (refusal != null) {
+                        log.warn("refusing node {} at {}: {}", welcome.nodeId(), target, refusal);
                         connection.channel().writeAndFlush(new Message.ConnectionError(ErrorCode.HANDSHAKE_REFUSED, refusal))
                                 .addListener(f -> connection.dispose());
                         throw new NodeException(ErrorCode.HANDSHAKE_REFUSED, "refusing node " + target + ": " + refusal);

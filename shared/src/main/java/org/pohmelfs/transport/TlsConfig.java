@@ -28,21 +28,38 @@ public record TlsConfig(Path certificate, Path privateKey, Path trustedCa, boole
         }
     }
 
-    /** A server context that requires and verifies client certificates. */
+    /**
+     * A server context that requires client certificates that chain to {@code trustedCa} and
+     * carry the extended key usage clientAuth ({@link PeerTrust}).
+     */
     public SslContext serverContext() throws SSLException {
         return SslContextBuilder.forServer(certificate.toFile(), privateKey.toFile())
-                .trustManager(trustedCa.toFile())
+                .trustManager(trust())
                 .clientAuth(ClientAuth.REQUIRE)
                 .protocols("TLSv1.3")
                 .build();
     }
 
-    /** A client context that presents this side's certificate and verifies the node's. */
+    /**
+     * A client context that presents this side's certificate and verifies the node's: it must
+     * chain to {@code trustedCa}, carry the extended key usage serverAuth, and name the host
+     * dialled (endpoint identification as for HTTPS: the host or IP of the node's address in
+     * the cluster map must be one of the certificate's subject alternative names).
+     */
     public SslContext clientContext() throws SSLException {
         return SslContextBuilder.forClient()
                 .keyManager(certificate.toFile(), privateKey.toFile())
-                .trustManager(trustedCa.toFile())
+                .trustManager(trust())
+                .endpointIdentificationAlgorithm("HTTPS")
                 .protocols("TLSv1.3")
                 .build();
+    }
+
+    private PeerTrust trust() throws SSLException {
+        try {
+            return PeerTrust.of(trustedCa);
+        } catch (java.io.IOException e) {
+            throw new SSLException(e.getMessage(), e);
+        }
     }
 }

@@ -14,11 +14,14 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -62,16 +65,33 @@ public final class TestPki {
         return dir.resolve("ca.pem");
     }
 
-    /** A certificate for {@code cn}, valid for 127.0.0.1 and localhost, signed by this CA. */
+    /**
+     * A certificate for {@code cn}, valid for 127.0.0.1 and localhost, signed by this CA, with the
+     * extended key usages serverAuth and clientAuth (as {@code bin/pohmelfs certs} issues them).
+     */
     public Leaf issue(String cn) {
+        return issue(cn, List.of("127.0.0.1", "localhost"),
+                List.of(KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth), Instant.now());
+    }
+
+    /**
+     * A certificate with the subject alternative names {@code names} (IP literals as IP names),
+     * the extended key usages {@code usages} (empty: no EKU extension at all), valid from one
+     * hour before {@code now} to two days after it (a {@code now} three days ago: expired).
+     */
+    public Leaf issue(String cn, List<String> names, List<KeyPurposeId> usages, Instant now) {
         try {
             KeyPair keys = keys();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(), notBefore(), notAfter(),
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(), notBefore(now), notAfter(now),
                     new X500Name("CN=" + cn), keys.getPublic());
-            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                    new GeneralName(GeneralName.dNSName, "localhost")}));
+            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.stream()
+                    .map(n -> new GeneralName(n.matches("[0-9.]+") ? GeneralName.iPAddress : GeneralName.dNSName, n))
+                    .toArray(GeneralName[]::new)));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            if (!usages.isEmpty()) {
+                b.addExtension(Extension.extendedKeyUsage, false,
+                        new ExtendedKeyUsage(usages.toArray(KeyPurposeId[]::new)));
+            }
             X509Certificate cert = sign(b, caKeys);
             Path certFile = dir.resolve(cn + ".crt.pem");
             Path keyFile = dir.resolve(cn + ".key.pem");
@@ -100,11 +120,19 @@ public final class TestPki {
     }
 
     private static Date notBefore() {
-        return Date.from(Instant.now().minus(Duration.ofHours(1)));
+        return notBefore(Instant.now());
     }
 
     private static Date notAfter() {
-        return Date.from(Instant.now().plus(Duration.ofDays(2)));
+        return notAfter(Instant.now());
+    }
+
+    private static Date notBefore(Instant now) {
+        return Date.from(now.minus(Duration.ofHours(1)));
+    }
+
+    private static Date notAfter(Instant now) {
+        return Date.from(now.plus(Duration.ofDays(2)));
     }
 
     private static void writePem(Path file, Object o) throws IOException {

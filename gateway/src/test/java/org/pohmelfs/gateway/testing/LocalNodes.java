@@ -120,14 +120,33 @@ public final class LocalNodes implements AutoCloseable {
 
     private final List<AutoCloseable> followers = new ArrayList<>();
 
+    /** Folder of {@code bin/pohmelfs certs}'s files; null: plaintext nodes. */
+    private Path tlsCerts;
+
+    /**
+     * Nodes added from now on require mutual TLS with {@code <certs>/<id>.pem},
+     * {@code <id>-key.pem} and {@code ca.pem} (the files {@code bin/pohmelfs certs} writes).
+     */
+    public LocalNodes requireTls(Path certs) {
+        this.tlsCerts = certs;
+        return this;
+    }
+
     private Node add(String id, StoreSettings settings, org.pohmelfs.node.cluster.EpochFence fence) throws IOException {
         TransactionManager store = TransactionManager.open(settings);
         RequestExecutor executor = new TransactionExecutor(store);
         IoExecutor io = new IoExecutor(16);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         LeaseDriver driver = lease == null ? null : new LeaseDriver(lease, new LockMetrics(registry), checkInvariants);
-        NodeServer server = new NodeServer(new NodeServer.Settings(id, "pohmelfs", "127.0.0.1", 0, LinkPolicy.defaults(),
-                null, 256), executor, io, new NodeMetrics(registry), driver, fence);
+        LinkPolicy link = LinkPolicy.defaults();
+        io.netty.handler.ssl.SslContext ssl = null;
+        if (tlsCerts != null) {
+            link = new LinkPolicy(link.checksums(), true, link.maxFrame());
+            ssl = new org.pohmelfs.transport.TlsConfig(tlsCerts.resolve(id + ".pem"), tlsCerts.resolve(id + "-key.pem"),
+                    tlsCerts.resolve("ca.pem"), true).serverContext();
+        }
+        NodeServer server = new NodeServer(new NodeServer.Settings(id, "pohmelfs", "127.0.0.1", 0, link,
+                ssl, 256), executor, io, new NodeMetrics(registry), driver, fence);
         server.start();
         Node node = new Node(id, settings.export(), store, server, io, registry, driver);
         nodes.add(node);

@@ -108,13 +108,14 @@ class NodeConfiguration {
     @ConditionalOnProperty(name = "pohmelfs.node.zookeeper.connect")
     ResyncDriver resyncDriver(NodeProperties p, CuratorFramework clusterZooKeeper, MapFollower follower,
                               TransactionManager transactions, ResyncStatus status) {
-        ClientSettings client = ClientSettings.defaults("resync:" + p.id(), p.cluster())
-                .withLink(new LinkPolicy(p.checksums(), p.tls().required(), (int) p.maxFrame().toBytes()))
-                .withRequestTimeout(p.resync().timeout());
+        // TLS material first: a link policy that requires TLS is refused without it.
+        ClientSettings client = ClientSettings.defaults("resync:" + p.id(), p.cluster());
         if (p.tls().enabled()) {
             client = client.withTls(new TlsConfig(p.tls().certificate(), p.tls().privateKey(), p.tls().trustedCa(),
                     p.tls().required()));
         }
+        client = client.withLink(new LinkPolicy(p.checksums(), p.tls().required(), (int) p.maxFrame().toBytes()))
+                .withRequestTimeout(p.resync().timeout());
         ResyncDriver driver = new ResyncDriver(p.id(), new ClusterMapStore(clusterZooKeeper, p.cluster()),
                 follower::state, follower::serving, transactions.resync(), transactions.recentStamps(), status, new NodeClient(client),
                 new ResyncDriver.Settings(p.resync().grace(), p.resync().settle(), p.resync().parallel(),

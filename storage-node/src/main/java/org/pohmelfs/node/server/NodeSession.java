@@ -415,14 +415,19 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         if (event instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess()) {
             metrics.handshakeRefused();
             log.warn("refused peer at {}: TLS handshake failed: {}", ctx.channel().remoteAddress(),
-                    tls.cause().getMessage());
+                    org.pohmelfs.transport.TlsFailures.reason(tls.cause()));
         }
         ctx.fireUserEventTriggered(event);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.warn("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (cause.getCause() instanceof javax.net.ssl.SSLHandshakeException) {
+            // userEventTriggered has logged the refusal with its reason already
+            log.debug("connection from {} failed", ctx.channel().remoteAddress(), cause);
+        } else {
+            log.warn("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        }
         ctx.close();
     }
 }

@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.pohmelfs.client.ClientSettings;
 import org.pohmelfs.client.NodeClient;
 import org.pohmelfs.client.NodeConnection;
@@ -33,19 +31,14 @@ import org.pohmelfs.protocol.NodeInfo;
 import org.pohmelfs.protocol.Result;
 import org.pohmelfs.protocol.codec.FrameDecoder;
 import org.pohmelfs.protocol.codec.FrameEncoder;
-import org.pohmelfs.testing.TestPki;
-import org.pohmelfs.transport.TlsConfig;
 
 /**
- * The server layer over real TCP on loopback: handshake rules, TLS, out-of-order replies,
- * malformed frames. The store behind it is a small executor that answers PING, so these tests
- * isolate the connection handling (the store has its own tests, and end-to-end tests run both).
+ * The server layer over real TCP on loopback: handshake rules, out-of-order replies,
+ * malformed frames (TLS has its own test, {@link NodeTlsTest}). The store behind it is a small
+ * executor that answers PING, so these tests isolate the connection handling (the store has its own tests, and end-to-end tests run both).
  */
 class NodeServerTest {
     private static final NodeInfo INFO = new NodeInfo(1000, 10, 990, 3, 0, false);
-
-    @TempDir
-    Path tmp;
 
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -85,10 +78,10 @@ class NodeServerTest {
         latches.forEach(CountDownLatch::countDown);
     }
 
-    private NodeServer server(LinkPolicy link, TlsConfig tls) throws Exception {
+    private NodeServer server(LinkPolicy link) throws Exception {
         IoExecutor io = new IoExecutor(8);
         NodeServer server = new NodeServer(new NodeServer.Settings("n1", "test", "127.0.0.1", 0, link,
-                tls == null ? null : tls.serverContext(), 64), pinger, io, new NodeMetrics(new SimpleMeterRegistry()));
+                null, 64), pinger, io, new NodeMetrics(new SimpleMeterRegistry()));
         server.start();
         open.add(io);
         open.add(server);
@@ -103,7 +96,7 @@ class NodeServerTest {
 
     @Test
     void handshakeReportsTheNodeAndPingIsAnswered() throws Exception {
-        NodeServer server = server(LinkPolicy.defaults(), null);
+        NodeServer server = server(LinkPolicy.defaults());
         NodeConnection c = connect(server, ClientSettings.defaults("gw1", "test"));
         assertThat(c.nodeId()).isEqualTo("n1");
         assertThat(c.info()).isEqualTo(INFO);
@@ -114,7 +107,7 @@ class NodeServerTest {
 
     @Test
     void repliesComeBackOutOfOrderMatchedById() throws Exception {
-        NodeServer server = server(LinkPolicy.defaults(), null);
+        NodeServer server = server(LinkPolicy.defaults());
         NodeConnection c = connect(server, ClientSettings.defaults("gw1", "test"));
         CompletableFuture<Message.Reply> slow = c.execute(new Command.Ping(1));
         CompletableFuture<Message.Reply> fast = c.execute(new Command.Ping(0));
@@ -126,7 +119,7 @@ class NodeServerTest {
 
     @Test
     void thousandsOfTransactionsInFlightAreAllAnswered() throws Exception {
-        NodeServer server = server(LinkPolicy.defaults(), null);
+        NodeServer server = server(LinkPolicy.defaults());
         NodeConnection c = connect(server, ClientSettings.defaults("gw1", "test"));
         List<CompletableFuture<Message.Reply>> replies = new ArrayList<>();
         for (int i = 0; i < 5000; i++) {
@@ -138,7 +131,7 @@ class NodeServerTest {
 
     @Test
     void aReplyOverTheNegotiatedFrameLimitBecomesTooLargeAndTheConnectionLives() throws Exception {
-        NodeServer server = server(LinkPolicy.defaults(), null);
+        NodeServer server = server(LinkPolicy.defaults());
         NodeConnection c = connect(server, ClientSettings.defaults("gw1", "test")
                 .withLink(new LinkPolicy(List.of(ChecksumAlgorithm.CRC32C), false, LinkPolicy.MIN_FRAME)));
         assertThat(c.welcome().maxFrame()).isEqualTo(LinkPolicy.MIN_FRAME);
@@ -150,7 +143,7 @@ class NodeServerTest {
 
     @Test
     void aClientOfAnotherClusterIsRefusedWithTheReason() throws Exception {
-        NodeServer server = server(LinkPolicy.defaults(), null);
+        NodeServer server = server(LinkPolicy.defaults());
         assertThatThrownBy(() -> connect(server, ClientSettings.defaults("gw1", "other")))
                 .isInstanceOf(NodeException.class)
                 .hasMessageContaining("cluster name")
@@ -159,7 +152,7 @@ class NodeServerTest {
 
     @Test
     void aRequiredChecksumTheNodeLacksIsARefusalNamingIt() throws Exception {
-        NodeServer server = server(LinkPolicy.defaults(), null);
+        NodeServer server = server(LinkPolicy.defaults());
         ClientSettings sha = ClientSettings.defaults("gw1", "test")
                 .withLink(new LinkPolicy(List.of(ChecksumAlgorithm.SHA256), false, LinkPolicy.DEFAULT_MAX_FRAME));
         assertThatThrownBy(() -> connect(server, sha)).isInstanceOf(NodeException.class).hasMessageContaining("SHA256");
@@ -168,7 +161,7 @@ class NodeServerTest {
     @Test
     void strongChecksumsAreNegotiatedWhenBothSidesHaveThem() throws Exception {
         NodeServer server = server(new LinkPolicy(List.of(ChecksumAlgorithm.CRC32C, ChecksumAlgorithm.SHA256), false,
-                LinkPolicy.DEFAULT_MAX_FRAME), null);
+                LinkPolicy.DEFAULT_MAX_FRAME));
         NodeConnection c = connect(server, ClientSettings.defaults("gw1", "test")
                 .withLink(new LinkPolicy(List.of(ChecksumAlgorithm.SHA256), false, LinkPolicy.DEFAULT_MAX_FRAME)));
         assertThat(c.welcome().checksum()).isEqualTo(ChecksumAlgorithm.SHA256);
@@ -176,57 +169,8 @@ class NodeServerTest {
     }
 
     @Test
-    void mutualTlsConnectsAndANodeRequiringTlsRefusesPlaintextNamingTls() throws Exception {
-        TestPki pki = new TestPki(tmp.resolve("pki"), "cluster-ca");
-        TestPki.Leaf node = pki.issue("node1");
-        TestPki.Leaf gw = pki.issue("gw1");
-        LinkPolicy tlsOnly = new LinkPolicy(List.of(ChecksumAlgorithm.NONE, ChecksumAlgorithm.CRC32C), true,
-                LinkPolicy.DEFAULT_MAX_FRAME);
-        NodeServer server = server(tlsOnly, new TlsConfig(node.certificate(), node.privateKey(), node.ca(), true));
-
-        ClientSettings overTls = ClientSettings.defaults("gw1", "test")
-                .withTls(new TlsConfig(gw.certificate(), gw.privateKey(), gw.ca(), true))
-                .withLink(new LinkPolicy(List.of(ChecksumAlgorithm.NONE, ChecksumAlgorithm.CRC32C), true,
-                        LinkPolicy.DEFAULT_MAX_FRAME));
-        NodeConnection c = connect(server, overTls);
-        assertThat(c.welcome().checksum()).as("TLS covers integrity").isEqualTo(ChecksumAlgorithm.NONE);
-        assertThat(c.execute(new Command.Ping(0)).get(5, TimeUnit.SECONDS).ok()).isTrue();
-
-        assertThatThrownBy(() -> connect(server, ClientSettings.defaults("gw2", "test")))
-                .isInstanceOf(NodeException.class).hasMessageContaining("TLS");
-    }
-
-    @Test
-    void aGatewayWithACertificateFromAnotherCaIsRefused() throws Exception {
-        TestPki pki = new TestPki(tmp.resolve("pki"), "cluster-ca");
-        TestPki rogue = new TestPki(tmp.resolve("rogue"), "rogue-ca");
-        TestPki.Leaf node = pki.issue("node1");
-        TestPki.Leaf intruder = rogue.issue("gw-rogue");
-        NodeServer server = server(new LinkPolicy(List.of(ChecksumAlgorithm.CRC32C), true, LinkPolicy.DEFAULT_MAX_FRAME),
-                new TlsConfig(node.certificate(), node.privateKey(), node.ca(), true));
-        // The intruder trusts the node's CA (so only the node's check can refuse it).
-        ClientSettings settings = ClientSettings.defaults("gw-rogue", "test")
-                .withTls(new TlsConfig(intruder.certificate(), intruder.privateKey(), pki.ca(), true));
-        assertThatThrownBy(() -> connect(server, settings)).isInstanceOf(NodeException.class);
-    }
-
-    @Test
-    void aGatewayRefusesANodeWhoseCertificateItDoesNotTrust() throws Exception {
-        TestPki pki = new TestPki(tmp.resolve("pki"), "cluster-ca");
-        TestPki rogue = new TestPki(tmp.resolve("rogue"), "rogue-ca");
-        TestPki.Leaf fakeNode = rogue.issue("node-rogue");
-        TestPki.Leaf gw = pki.issue("gw1");
-        NodeServer server = server(new LinkPolicy(List.of(ChecksumAlgorithm.CRC32C), true, LinkPolicy.DEFAULT_MAX_FRAME),
-                new TlsConfig(fakeNode.certificate(), fakeNode.privateKey(), pki.ca(), true));
-        ClientSettings settings = ClientSettings.defaults("gw1", "test")
-                .withTls(new TlsConfig(gw.certificate(), gw.privateKey(), gw.ca(), true));
-        assertThatThrownBy(() -> connect(server, settings)).isInstanceOf(NodeException.class)
-                .hasMessageContaining("certif");
-    }
-
-    @Test
     void aMalformedFrameGetsOneErrorFrameAndTheConnectionCloses() throws Exception {
-        NodeServer server = server(LinkPolicy.defaults(), null);
+        NodeServer server = server(LinkPolicy.defaults());
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
             s.setSoTimeout(5000);
@@ -243,7 +187,7 @@ class NodeServerTest {
 
     @Test
     void aFrameOverTheLimitIsRefusedFromItsHeader() throws Exception {
-        NodeServer server = server(LinkPolicy.defaults(), null);
+        NodeServer server = server(LinkPolicy.defaults());
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
             s.setSoTimeout(5000);
@@ -259,7 +203,7 @@ class NodeServerTest {
 
     @Test
     void aRequestBeforeTheHandshakeIsRefused() throws Exception {
-        NodeServer server = server(LinkPolicy.defaults(), null);
+        NodeServer server = server(LinkPolicy.defaults());
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
             s.setSoTimeout(5000);
