@@ -91,7 +91,8 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
 
     @Override
     public String getName() {
-        return path.name();
+        // the top of a confined user's view is its "/": its real name would tell where the view starts
+        return PathView.current().isTop(path) ? "" : path.name();
     }
 
     @Override
