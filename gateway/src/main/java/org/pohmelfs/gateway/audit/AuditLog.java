@@ -30,6 +30,14 @@ public final class AuditLog implements AutoCloseable {
     public AuditLog(AuditProperties properties, String gatewayId, JsonMapper json) {
         this.json = json;
         context.setName("pohmelfs-audit-" + gatewayId);
+        context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        // a line that cannot be written (disk full, file removed) is told on the console, not lost silently
+        ch.qos.logback.core.status.OnErrorConsoleStatusListener errors =
+                new ch.qos.logback.core.status.OnErrorConsoleStatusListener();
+        errors.setContext(context);
+        errors.start();
+        context.getStatusManager().add(errors);
+        context.start();
         String file = properties.file().toAbsolutePath().toString();
 
         RollingFileAppender<ILoggingEvent> rolling = new RollingFileAppender<>();
