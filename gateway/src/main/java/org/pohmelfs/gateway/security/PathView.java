@@ -83,8 +83,9 @@ public record PathView(ObjectPath root) {
         if (message == null || root.isRoot()) {
             return message;
         }
-        String top = root.toString();
-        return message.replace(top + "/", "/").replaceAll(java.util.regex.Pattern.quote(top) + "(?![^\\s'\"),;:])", "/");
+        // the root where a path starts (after the start or a delimiter), followed by "/" or the path's end
+        String top = java.util.regex.Pattern.quote(root.toString());
+        return message.replaceAll("(?<=^|[\\s'\"(\\[,;:=])" + top + "(/|(?=[\\s'\"),;:\\]]|$))", "/");
     }
 
     /** Whether {@code real} is the top of the view (which its user may not delete or move). */

@@ -83,6 +83,8 @@ class PathViewTest {
         assertThat(team.hide("'/team/a': exists")).isEqualTo("'/': exists");
         assertThat(team.hide("/team/abc is a directory")).as("another name that starts alike")
                 .isEqualTo("/team/abc is a directory");
+        assertThat(team.hide("cannot move /team/a/x/team/a/y to /team/a/team/a")).as("only where a path starts")
+                .isEqualTo("cannot move /x/team/a/y to /team/a");
         assertThat(PathView.WHOLE.hide("not found: /team/a/x")).isEqualTo("not found: /team/a/x");
     }
 }
