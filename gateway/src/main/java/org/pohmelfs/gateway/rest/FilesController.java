@@ -112,7 +112,8 @@ class FilesController {
         return e instanceof FileException f && f.code() == ErrorCode.ABORTED;
     }
 
-    private Mono<ResponseEntity<Flux<DataBuffer>>> getOnce(PathView view, ObjectPath path, HttpHeaders in, String after, int limit) {
+    private Mono<ResponseEntity<Flux<DataBuffer>>> getOnce(PathView view, ObjectPath path, HttpHeaders in, String after,
+                                                           int limit) {
         return files.head(path, HEAD_BYTES).flatMap(head -> {
             Attr attr = head.attr();
             switch (Preconditions.evaluate(in, attr, true)) {
@@ -131,7 +132,8 @@ class FilesController {
                         .headers(validators(page.directory()))
                         .contentType(MediaType.APPLICATION_JSON)
                         .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(json.writeValueAsBytes(
-                                FileViews.Listing.of(view.outward(path).toString(), page.directory(), page.entries(), page.more()))))));
+                                FileViews.Listing.of(view.outward(path).toString(), page.directory(), page.entries(),
+                                        page.more()))))));
             }
             return download(path, head, in);
         });
@@ -403,7 +405,8 @@ class FilesController {
         return files.stat(path).zipWith(files.xattrs(path)).map(t -> ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(json.writeValueAsBytes(
-                        new FileViews.Metadata(view.outward(path).toString(), FileViews.Entry.of(view.outward(path).name(), t.getT1()),
+                        new FileViews.Metadata(view.outward(path).toString(),
+                                FileViews.Entry.of(view.outward(path).name(), t.getT1()),
                                 t.getT2().stream().map(FileViews.Attribute::of).toList()))))));
     }
 

@@ -25,12 +25,14 @@ class ProblemAdvice {
 
     @ExceptionHandler
     Mono<ResponseEntity<ProblemDetail>> file(FileException e, ServerWebExchange exchange) {
-        return hidden(exchange, e.getMessage()).map(m -> problem(HttpErrors.status(e.code()), e.code().name(), m, null));
+        return hidden(exchange, e.getMessage())
+                .map(m -> problem(HttpErrors.status(e.code()), e.code().name(), m, null));
     }
 
     @ExceptionHandler
     Mono<ResponseEntity<ProblemDetail>> path(ObjectPath.InvalidPathException e, ServerWebExchange exchange) {
-        return hidden(exchange, e.getMessage()).map(m -> problem(HttpErrors.status(e.code()), e.code().name(), m, null));
+        return hidden(exchange, e.getMessage())
+                .map(m -> problem(HttpErrors.status(e.code()), e.code().name(), m, null));
     }
 
     @ExceptionHandler

@@ -217,7 +217,8 @@ public final class DavWebFilter implements WebFilter {
                         out.setStatus(io.milton.http.Response.Status.SC_SERVICE_UNAVAILABLE);
                         out.setNonStandardHeader(HttpHeaders.RETRY_AFTER, "1");
                         out.setContentTypeHeader("text/plain; charset=utf-8");
-                        out.getOutputStream().write((path + " keeps changing while it is read; retry\n")
+                        out.getOutputStream().write((PathView.current().outward(path)
+                                + " keeps changing while it is read; retry\n")
                                 .getBytes(StandardCharsets.UTF_8));
                         return;
                     }
@@ -240,7 +241,9 @@ public final class DavWebFilter implements WebFilter {
     private static void answer(MiltonResponse out, DavLockHandler.Answer answer) throws java.io.IOException {
         out.setStatus(io.milton.http.Response.Status.fromCode(answer.status().value()));
         answer.headers().forEach(out::setNonStandardHeader);
-        byte[] body = answer.bytes();
+        // XML bodies name view paths already (hrefs); plain texts may carry a node's message with real paths
+        byte[] body = answer.xml() ? answer.bytes()
+                : PathView.current().hide(answer.body()).getBytes(StandardCharsets.UTF_8);
         out.setContentTypeHeader(answer.xml() ? "application/xml; charset=utf-8" : "text/plain; charset=utf-8");
         out.setContentLengthHeader((long) body.length);
         out.getOutputStream().write(body);

@@ -17,8 +17,8 @@ class AuditLogFileTest {
         JsonMapper json = JsonMapper.builder().build();
         AuditEntry entry = new AuditEntry("2026-11-29T12:00:00Z", "gw1", "carol", "127.0.0.1", "PUT", "rest", "write",
                 "/team/a/x \"q\"\n", "/x \"q\"\n", null, null, 201, 5);
-        try (AuditLog log = new AuditLog(new AuditProperties(file, DataSize.ofMegabytes(1), 2, DataSize.ofMegabytes(10)),
-                "gw1", json)) {
+        AuditProperties properties = new AuditProperties(file, DataSize.ofMegabytes(1), 2, DataSize.ofMegabytes(10));
+        try (AuditLog log = new AuditLog(properties, "gw1", json)) {
             for (int i = 0; i < 500; i++) {
                 log.write(entry);
             }
