@@ -12,6 +12,10 @@ import org.pohmelfs.gateway.http.ContentRange;
 import org.pohmelfs.gateway.http.HttpProblem;
 import org.pohmelfs.gateway.http.PathCodec;
 import org.pohmelfs.gateway.http.Preconditions;
+import org.pohmelfs.gateway.security.Account;
+import org.pohmelfs.gateway.security.Accounts;
+import org.pohmelfs.gateway.security.PathView;
+import org.springframework.security.core.Authentication;
 import org.pohmelfs.protocol.Attr;
 import org.pohmelfs.protocol.ErrorCode;
 import org.pohmelfs.protocol.ObjectPath;
@@ -69,22 +73,37 @@ class FilesController {
         this.json = json;
     }
 
-    private static ObjectPath path(ServerHttpRequest request, String prefix) {
+    /**
+     * The real path a request names: its URL path after {@code prefix}, decoded strictly and
+     * placed in the user's view ({@link PathView}).
+     */
+    private static ObjectPath path(ServerHttpRequest request, String prefix, PathView view) {
         String raw = request.getPath().pathWithinApplication().value();
-        return PathCodec.decode(raw.length() <= prefix.length() ? "/" : raw.substring(prefix.length()));
+        return view.inward(PathCodec.decode(raw.length() <= prefix.length() ? "/" : raw.substring(prefix.length())));
+    }
+
+    /** The view of the request's user (the whole tree when authentication is off). */
+    static PathView view(java.security.Principal principal) {
+        return PathView.of(principal instanceof Authentication a ? Accounts.of(a) : Account.ANONYMOUS);
+    }
+
+    /** The URL of a real path, as its user sees it. */
+    private static URI url(PathView view, ObjectPath real) {
+        return URI.create(FILES + PathCodec.encode(view.outward(real)));
     }
 
     @Operation(summary = "Download a file (Range and conditional requests supported) or list a directory (JSON, paged)")
     @GetMapping("/files/**")
-    Mono<ResponseEntity<Flux<DataBuffer>>> get(ServerHttpRequest request,
+    Mono<ResponseEntity<Flux<DataBuffer>>> get(ServerHttpRequest request, java.security.Principal principal,
                                 @Parameter(description = "listing cursor: the last name of the previous page")
                                 @RequestParam(defaultValue = "") String after,
                                 @RequestParam(defaultValue = "1000") int limit) {
-        ObjectPath path = path(request, FILES);
+        PathView view = view(principal);
+        ObjectPath path = path(request, FILES, view);
         HttpHeaders in = request.getHeaders();
         // A file that changes (or goes) between the head and the first chunk of a larger read is
         // served again from a fresh head, as if the GET came now: nothing has been sent yet.
-        return Mono.defer(() -> getOnce(path, in, after, limit))
+        return Mono.defer(() -> getOnce(view, path, in, after, limit))
                 .retryWhen(Retry.max(STALE_RETRIES).filter(FilesController::stale)
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
     }
@@ -93,7 +112,8 @@ class FilesController {
         return e instanceof FileException f && f.code() == ErrorCode.ABORTED;
     }
 
-    private Mono<ResponseEntity<Flux<DataBuffer>>> getOnce(ObjectPath path, HttpHeaders in, String after, int limit) {
+    private Mono<ResponseEntity<Flux<DataBuffer>>> getOnce(PathView view, ObjectPath path, HttpHeaders in, String after,
+                                                           int limit) {
         return files.head(path, HEAD_BYTES).flatMap(head -> {
             Attr attr = head.attr();
             switch (Preconditions.evaluate(in, attr, true)) {
@@ -112,7 +132,8 @@ class FilesController {
                         .headers(validators(page.directory()))
                         .contentType(MediaType.APPLICATION_JSON)
                         .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(json.writeValueAsBytes(
-                                FileViews.Listing.of(path.toString(), page.directory(), page.entries(), page.more()))))));
+                                FileViews.Listing.of(view.outward(path).toString(), page.directory(), page.entries(),
+                                        page.more()))))));
             }
             return download(path, head, in);
         });
@@ -120,8 +141,8 @@ class FilesController {
 
     @Operation(summary = "Headers of a file or directory, without the body")
     @RequestMapping(path = "/files/**", method = RequestMethod.HEAD)
-    Mono<ResponseEntity<Void>> head(ServerHttpRequest request) {
-        ObjectPath path = path(request, FILES);
+    Mono<ResponseEntity<Void>> head(ServerHttpRequest request, java.security.Principal principal) {
+        ObjectPath path = path(request, FILES, view(principal));
         return files.stat(path).map(attr -> {
             switch (Preconditions.evaluate(request.getHeaders(), attr, true)) {
                 case NOT_MODIFIED -> {
@@ -207,9 +228,10 @@ class FilesController {
     Mono<ResponseEntity<Void>> put(ServerHttpRequest request, java.security.Principal principal,
                                    @Parameter(description = "create missing parent directories")
                                    @RequestParam(defaultValue = "false") boolean parents) {
-        ObjectPath path = path(request, FILES);
+        PathView view = view(principal);
+        ObjectPath path = path(request, FILES, view);
         FileService files = withLockTokens(request, principal);
-        if (path.isRoot()) {
+        if (view.isTop(path)) {
             return Mono.error(new FileException(ErrorCode.IS_DIRECTORY, "cannot PUT the root directory"));
         }
         HttpHeaders in = request.getHeaders();
@@ -226,7 +248,7 @@ class FilesController {
                                     "the parent directory of " + path + " does not exist"))
                     .map(stored -> ResponseEntity.status(stored.created() ? HttpStatus.CREATED : HttpStatus.NO_CONTENT)
                             .headers(validators(stored.attr()))
-                            .location(stored.created() ? URI.create(FILES + PathCodec.encode(path)) : null)
+                            .location(stored.created() ? url(view, path) : null)
                             .<Void>build());
         }
         return files.find(path).map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
@@ -255,7 +277,7 @@ class FilesController {
                                             "the parent directory of " + path + " does not exist"))
                             .map(attr -> ResponseEntity.status(existing == null ? HttpStatus.CREATED : HttpStatus.NO_CONTENT)
                                     .headers(validators(attr))
-                                    .location(existing == null ? URI.create(FILES + PathCodec.encode(path)) : null)
+                                    .location(existing == null ? url(view, path) : null)
                                     .<Void>build());
                 });
     }
@@ -268,7 +290,7 @@ class FilesController {
                                              required = true)
                                      @RequestHeader(
                                              name = HttpHeaders.CONTENT_RANGE, required = false) String contentRange) {
-        ObjectPath path = path(request, FILES);
+        ObjectPath path = path(request, FILES, view(principal));
         FileService files = withLockTokens(request, principal);
         ContentRange range = ContentRange.parse(contentRange);
         HttpHeaders in = request.getHeaders();
@@ -319,9 +341,10 @@ class FilesController {
     @DeleteMapping("/files/**")
     Mono<ResponseEntity<Void>> delete(ServerHttpRequest request, java.security.Principal principal,
                                       @RequestParam(defaultValue = "false") boolean recursive) {
-        ObjectPath path = path(request, FILES);
+        PathView view = view(principal);
+        ObjectPath path = path(request, FILES, view);
         FileService files = withLockTokens(request, principal);
-        if (path.isRoot()) {
+        if (view.isTop(path)) {
             return Mono.error(new FileException(ErrorCode.NOT_PERMITTED, "the root directory cannot be deleted"));
         }
         HttpHeaders in = request.getHeaders();
@@ -341,34 +364,40 @@ class FilesController {
                                                  @RequestParam(defaultValue = "false") boolean parents,
                                                  @RequestParam(required = false) String to,
                                                  @RequestParam(defaultValue = "false") boolean overwrite) {
-        ObjectPath path = path(request, FILES);
+        PathView view = view(principal);
+        ObjectPath path = path(request, FILES, view);
         FileService files = withLockTokens(request, principal);
         return switch (action) {
-            case "mkdir" -> files.mkdir(path, parents).map(attr -> created(path, attr));
+            case "mkdir" -> files.mkdir(path, parents).map(attr -> created(view, path, attr));
             case "move", "copy" -> {
                 if (to == null) {
                     yield Mono.error(new HttpProblem(HttpStatus.BAD_REQUEST, "MISSING_TARGET", action + " needs to=/path"));
                 }
-                ObjectPath target = PathCodec.parseDecoded(to);
+                if (view.isTop(path)) {
+                    yield Mono.error(new FileException(ErrorCode.NOT_PERMITTED,
+                            "the root directory cannot be moved or copied"));
+                }
+                ObjectPath target = view.inward(PathCodec.parseDecoded(to));
                 Mono<Attr> done = action.equals("move") ? files.move(path, target, overwrite)
                         : files.copy(path, target, overwrite);
-                yield done.map(attr -> created(target, attr));
+                yield done.map(attr -> created(view, target, attr));
             }
             default -> Mono.error(new HttpProblem(HttpStatus.BAD_REQUEST, "UNKNOWN_ACTION",
                     "unknown action '" + action + "' (mkdir, move, copy)"));
         };
     }
 
-    private static ResponseEntity<FileViews.Entry> created(ObjectPath path, Attr attr) {
-        return ResponseEntity.created(URI.create(FILES + PathCodec.encode(path))).headers(validators(attr))
+    private static ResponseEntity<FileViews.Entry> created(PathView view, ObjectPath path, Attr attr) {
+        return ResponseEntity.created(url(view, path)).headers(validators(attr))
                 .body(FileViews.Entry.of(path.name(), attr));
     }
 
     @Operation(summary = "Metadata of a path and its extended attributes; with name=, one attribute's raw value")
     @GetMapping("/xattrs/**")
-    Mono<ResponseEntity<Flux<DataBuffer>>> xattrs(ServerHttpRequest request,
+    Mono<ResponseEntity<Flux<DataBuffer>>> xattrs(ServerHttpRequest request, java.security.Principal principal,
                                                   @RequestParam(required = false) String name) {
-        ObjectPath path = path(request, XATTRS);
+        PathView view = view(principal);
+        ObjectPath path = path(request, XATTRS, view);
         if (name != null) {
             return files.xattr(path, name).map(v -> ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
                     .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(v))));
@@ -376,7 +405,8 @@ class FilesController {
         return files.stat(path).zipWith(files.xattrs(path)).map(t -> ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(json.writeValueAsBytes(
-                        new FileViews.Metadata(path.toString(), FileViews.Entry.of(path.name(), t.getT1()),
+                        new FileViews.Metadata(view.outward(path).toString(),
+                                FileViews.Entry.of(view.outward(path).name(), t.getT1()),
                                 t.getT2().stream().map(FileViews.Attribute::of).toList()))))));
     }
 
@@ -384,7 +414,7 @@ class FilesController {
     @PutMapping("/xattrs/**")
     Mono<ResponseEntity<Void>> setXattr(ServerHttpRequest request, java.security.Principal principal,
                                         @RequestParam String name) {
-        ObjectPath path = path(request, XATTRS);
+        ObjectPath path = path(request, XATTRS, view(principal));
         FileService files = withLockTokens(request, principal);
         return DataBufferUtils.join(request.getBody(), MAX_XATTR_VALUE)
                 .onErrorMap(org.springframework.core.io.buffer.DataBufferLimitException.class,
@@ -399,7 +429,7 @@ class FilesController {
     @DeleteMapping("/xattrs/**")
     Mono<ResponseEntity<Void>> removeXattr(ServerHttpRequest request, java.security.Principal principal,
                                            @RequestParam String name) {
-        ObjectPath path = path(request, XATTRS);
+        ObjectPath path = path(request, XATTRS, view(principal));
         FileService files = withLockTokens(request, principal);
         return files.updateXattrs(path, List.of(), List.of(name)).thenReturn(ResponseEntity.noContent().build());
     }

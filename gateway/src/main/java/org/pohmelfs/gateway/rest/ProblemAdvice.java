@@ -5,6 +5,10 @@ import org.pohmelfs.gateway.files.FileException;
 import org.pohmelfs.gateway.http.HttpErrors;
 import org.pohmelfs.gateway.http.HttpProblem;
 import org.pohmelfs.protocol.ObjectPath;
+import org.pohmelfs.gateway.security.Accounts;
+import org.pohmelfs.gateway.security.PathView;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -20,18 +24,25 @@ class ProblemAdvice {
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
     @ExceptionHandler
-    ResponseEntity<ProblemDetail> file(FileException e) {
-        return problem(HttpErrors.status(e.code()), e.code().name(), e.getMessage(), null);
+    Mono<ResponseEntity<ProblemDetail>> file(FileException e, ServerWebExchange exchange) {
+        return hidden(exchange, e.getMessage())
+                .map(m -> problem(HttpErrors.status(e.code()), e.code().name(), m, null));
     }
 
     @ExceptionHandler
-    ResponseEntity<ProblemDetail> path(ObjectPath.InvalidPathException e) {
-        return problem(HttpErrors.status(e.code()), e.code().name(), e.getMessage(), null);
+    Mono<ResponseEntity<ProblemDetail>> path(ObjectPath.InvalidPathException e, ServerWebExchange exchange) {
+        return hidden(exchange, e.getMessage())
+                .map(m -> problem(HttpErrors.status(e.code()), e.code().name(), m, null));
     }
 
     @ExceptionHandler
-    ResponseEntity<ProblemDetail> http(HttpProblem e) {
-        return problem(e.status(), e.code(), e.getMessage(), e.headers());
+    Mono<ResponseEntity<ProblemDetail>> http(HttpProblem e, ServerWebExchange exchange) {
+        return hidden(exchange, e.getMessage()).map(m -> problem(e.status(), e.code(), m, e.headers()));
+    }
+
+    /** The message as the request's user may see it: real paths in its view ({@link PathView#hide}). */
+    private static Mono<String> hidden(ServerWebExchange exchange, String message) {
+        return Accounts.of(exchange).map(a -> String.valueOf(PathView.of(a).hide(message)));
     }
 
     @ExceptionHandler

@@ -88,6 +88,13 @@ public class SecurityConfiguration {
                 .build();
     }
 
+    /** Confined users' roots are made on first use (see {@link ConfinedRoots}). */
+    @Bean
+    @org.springframework.core.annotation.Order(1) // after Spring Security (-100) and the read-only filter (0)
+    org.springframework.web.server.WebFilter confinedRoots(org.pohmelfs.gateway.files.FileService files) {
+        return new ConfinedRoots(files);
+    }
+
     /**
      * Spring Security's firewall refuses unknown HTTP methods with 400; WebDAV needs its own.
      * Everything else about the strict firewall (encoded slashes, path traversal) stays.

@@ -7,6 +7,10 @@ import java.io.InputStream;
 import java.security.Principal;
 import org.pohmelfs.gateway.files.FileService;
 import org.pohmelfs.gateway.http.PathCodec;
+import org.pohmelfs.gateway.security.Account;
+import org.pohmelfs.gateway.security.Accounts;
+import org.pohmelfs.gateway.security.PathView;
+import org.springframework.security.core.Authentication;
 import org.pohmelfs.gateway.webdav.lock.DavLockHandler;
 import org.pohmelfs.gateway.webdav.resource.DavContext;
 import org.pohmelfs.gateway.webdav.resource.DavResourceFactory;
@@ -110,17 +114,22 @@ public final class DavWebFilter implements WebFilter {
         } catch (IllegalArgumentException e) {
             return refuse(response, DavGuard.Refusal.of(HttpStatus.NOT_IMPLEMENTED, name + " is not supported"));
         }
-        Mono<Void> milton = exchange.getPrincipal().map(Principal::getName).defaultIfEmpty("")
-                .flatMap(principal -> serve(request, response, method, principal));
-        if (fastGet != null && DavFastGet.eligible(request)) {
-            ObjectPath target = PathCodec.decode(DavGuard.relative(path));
-            return fastGet.serve(request, response, target, () -> milton);
-        }
-        return milton;
+        return exchange.getPrincipal().map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
+                .flatMap(who -> {
+                    String principal = who.map(Principal::getName).orElse("");
+                    PathView view = PathView.of(who.filter(Authentication.class::isInstance)
+                            .map(a -> Accounts.of((Authentication) a)).orElse(Account.ANONYMOUS));
+                    Mono<Void> milton = Mono.defer(() -> serve(request, response, method, principal, view));
+                    if (fastGet != null && DavFastGet.eligible(request)) {
+                        ObjectPath target = view.inward(PathCodec.decode(DavGuard.relative(path)));
+                        return fastGet.serve(request, response, target, () -> milton);
+                    }
+                    return milton;
+                });
     }
 
     private Mono<Void> serve(ServerHttpRequest request, ServerHttpResponse response, Request.Method method,
-                             String principal) {
+                             String principal, PathView view) {
         String name = method.name();
         if (DavGuard.XML_METHODS.contains(name) || name.equals("MKCOL")) {
             return DataBufferUtils.join(request.getBody(), XmlBodies.MAX)
@@ -137,19 +146,21 @@ public final class DavWebFilter implements WebFilter {
                             return refuse(response, DavGuard.Refusal.of(HttpStatus.BAD_REQUEST, problem));
                         }
                         return process(request, response, method, body, new ByteArrayInputStream(body), order,
-                                principal);
+                                principal, view);
                     })
                     .onErrorResume(DataBufferLimitException.class, e -> refuse(response,
                             DavGuard.Refusal.of(HttpStatus.CONTENT_TOO_LARGE, "the XML body is too large")));
         }
         if (name.equals("UNLOCK")) {
-            return process(request, response, method, new byte[0], InputStream.nullInputStream(), null, principal);
+            return process(request, response, method, new byte[0], InputStream.nullInputStream(), null, principal,
+                    view);
         }
-        return process(request, response, method, null, new RequestBodyStream(request.getBody()), null, principal);
+        return process(request, response, method, null, new RequestBodyStream(request.getBody()), null, principal,
+                view);
     }
 
     private Mono<Void> process(ServerHttpRequest request, ServerHttpResponse response, Request.Method method,
-                               byte[] bytes, InputStream body, PatchOrder order, String principal) {
+                               byte[] bytes, InputStream body, PatchOrder order, String principal, PathView view) {
         MiltonRequest in = new MiltonRequest(request, method, body);
         if (order != null) {
             in.getAttributes().put(PatchOrder.ATTRIBUTE, order.result());
@@ -158,7 +169,11 @@ public final class DavWebFilter implements WebFilter {
         out.statusMapper(code -> Failures.statusToSend(code, in.getAttributes()));
         executor.execute(() -> {
             try {
-                serve(request, method, bytes, in, out, principal);
+                // The user's view is bound for everything below: Milton's lookups, hrefs, lock roots.
+                ScopedValue.where(PathView.REQUEST, view).<Void, Exception>call(() -> {
+                    serve(request, method, bytes, in, out, principal);
+                    return null;
+                });
                 out.finish();
             } catch (Throwable t) {
                 log.warn("WebDAV {} {} failed: {}", method, request.getPath(), t.toString());
@@ -180,7 +195,8 @@ public final class DavWebFilter implements WebFilter {
      */
     private void serve(ServerHttpRequest request, Request.Method method, byte[] bytes, MiltonRequest in,
                        MiltonResponse out, String principal) throws Exception {
-        ObjectPath path = PathCodec.decode(DavGuard.relative(request.getPath().pathWithinApplication().value()));
+        ObjectPath path = PathView.current().inward(
+                PathCodec.decode(DavGuard.relative(request.getPath().pathWithinApplication().value())));
         HttpHeaders headers = request.getHeaders();
         DavLockHandler.Verdict verdict = locks.evaluateIf(headers.getFirst("If"), path);
         if (verdict.refusal() != null) {
@@ -218,7 +234,8 @@ public final class DavWebFilter implements WebFilter {
                         out.setStatus(io.milton.http.Response.Status.SC_SERVICE_UNAVAILABLE);
                         out.setNonStandardHeader(HttpHeaders.RETRY_AFTER, "1");
                         out.setContentTypeHeader("text/plain; charset=utf-8");
-                        out.getOutputStream().write((path + " keeps changing while it is read; retry\n")
+                        out.getOutputStream().write((PathView.current().outward(path)
+                                + " keeps changing while it is read; retry\n")
                                 .getBytes(StandardCharsets.UTF_8));
                         return;
                     }
@@ -241,7 +258,9 @@ public final class DavWebFilter implements WebFilter {
     private static void answer(MiltonResponse out, DavLockHandler.Answer answer) throws java.io.IOException {
         out.setStatus(io.milton.http.Response.Status.fromCode(answer.status().value()));
         answer.headers().forEach(out::setNonStandardHeader);
-        byte[] body = answer.bytes();
+        // XML bodies name view paths already (hrefs); plain texts may carry a node's message with real paths
+        byte[] body = answer.xml() ? answer.bytes()
+                : PathView.current().hide(answer.body()).getBytes(StandardCharsets.UTF_8);
         out.setContentTypeHeader(answer.xml() ? "application/xml; charset=utf-8" : "text/plain; charset=utf-8");
         out.setContentLengthHeader((long) body.length);
         out.getOutputStream().write(body);

@@ -17,6 +17,7 @@ import org.pohmelfs.protocol.Attr;
 import org.pohmelfs.protocol.DavLock;
 import org.pohmelfs.protocol.ErrorCode;
 import org.pohmelfs.protocol.ObjectPath;
+import org.pohmelfs.gateway.security.PathView;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -102,7 +103,8 @@ public final class DavLockHandler {
         if (raw == null || !(raw.equals(urlPrefix) || raw.startsWith(urlPrefix + "/"))) {
             throw new ObjectPath.InvalidPathException(ErrorCode.INVALID_PATH, "resource tag outside " + urlPrefix);
         }
-        return PathCodec.decode(raw.length() == urlPrefix.length() ? "/" : raw.substring(urlPrefix.length()));
+        return PathView.current().inward(
+                PathCodec.decode(raw.length() == urlPrefix.length() ? "/" : raw.substring(urlPrefix.length())));
     }
 
     /** LOCK: a new lock (with a lockinfo body) or a refresh (without). */
@@ -117,12 +119,12 @@ public final class DavLockHandler {
         try {
             if (!req.create()) {
                 DavLock l = locks.refresh(path, held, principal, req.timeoutSeconds()).block();
-                return new Answer(HttpStatus.OK, Map.of(), LockXml.lockResponse(l, urlPrefix));
+                return new Answer(HttpStatus.OK, Map.of(), LockXml.lockResponse(l, this::url));
             }
             LockService.Taken t = locks.lock(path, req.exclusive(), req.infinite(), req.owner(), principal,
                     req.timeoutSeconds(), held).block();
             return new Answer(t.created() ? HttpStatus.CREATED : HttpStatus.OK,
-                    Map.of("Lock-Token", "<" + t.lock().token() + ">"), LockXml.lockResponse(t.lock(), urlPrefix));
+                    Map.of("Lock-Token", "<" + t.lock().token() + ">"), LockXml.lockResponse(t.lock(), this::url));
         } catch (FileException e) {
             return switch (e.code()) {
                 case LOCKED -> locked(path, req.create() ? "no-conflicting-lock" : "lock-token-submitted");
@@ -197,12 +199,17 @@ public final class DavLockHandler {
     }
 
     private String href(ObjectPath path) {
-        return "<D:href>" + LockXml.escape(urlPrefix + PathCodec.encode(path)) + "</D:href>";
+        return "<D:href>" + LockXml.escape(url(path)) + "</D:href>";
+    }
+
+    /** The URL of a real path in the view of the request being served ({@link PathView#current()}). */
+    private String url(ObjectPath real) {
+        return urlPrefix + PathCodec.encode(PathView.current().outward(real));
     }
 
     /** Lockdiscovery XML for a resource (for PROPFIND). */
     public String discovery(ObjectPath path, String prefix) {
         List<DavLock> l = locks.locks(path, false).block();
-        return LockXml.activeLocks(l == null ? List.of() : new ArrayList<>(l), urlPrefix, prefix);
+        return LockXml.activeLocks(l == null ? List.of() : new ArrayList<>(l), this::url, prefix);
     }
 }

@@ -1,7 +1,6 @@
 package org.pohmelfs.gateway.webdav.lock;
 
 import java.util.List;
-import org.pohmelfs.gateway.http.PathCodec;
 import org.pohmelfs.protocol.DavLock;
 import org.pohmelfs.protocol.ObjectPath;
 
@@ -10,8 +9,12 @@ public final class LockXml {
     private LockXml() {
     }
 
-    /** DAV:activelock elements for {@code locks}, with {@code p} the prefix bound to DAV:. */
-    public static String activeLocks(List<DavLock> locks, String urlPrefix, String p) {
+    /**
+     * DAV:activelock elements for {@code locks}, with {@code p} the prefix bound to DAV:;
+     * {@code url} makes the URL of a lock's (real) root path.
+     */
+    public static String activeLocks(List<DavLock> locks, java.util.function.Function<ObjectPath, String> url,
+                                     String p) {
         StringBuilder sb = new StringBuilder();
         for (DavLock l : locks) {
             String body = "<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope>"
@@ -20,7 +23,7 @@ public final class LockXml {
                     + "\u0000"
                     + "<D:timeout>Second-" + l.timeoutSeconds() + "</D:timeout>"
                     + "<D:locktoken><D:href>" + escape(l.token()) + "</D:href></D:locktoken>"
-                    + "<D:lockroot><D:href>" + escape(urlPrefix + PathCodec.encode(ObjectPath.parse(l.root())))
+                    + "<D:lockroot><D:href>" + escape(url.apply(ObjectPath.parse(l.root())))
                     + "</D:href></D:lockroot></D:activelock>";
             // the owner is the client's own XML, with its own namespace declarations: kept as is
             sb.append(prefixed(body, p).replace("\u0000", l.owner()));
@@ -41,9 +44,9 @@ public final class LockXml {
     }
 
     /** A LOCK response body: the lockdiscovery of the lock taken or refreshed. */
-    public static String lockResponse(DavLock lock, String urlPrefix) {
+    public static String lockResponse(DavLock lock, java.util.function.Function<ObjectPath, String> url) {
         return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:prop xmlns:D=\"DAV:\"><D:lockdiscovery>"
-                + activeLocks(List.of(lock), urlPrefix, "D") + "</D:lockdiscovery></D:prop>\n";
+                + activeLocks(List.of(lock), url, "D") + "</D:lockdiscovery></D:prop>\n";
     }
 
     /** A DAV:error body naming a precondition (e.g. lock-token-submitted with the locked URLs). */

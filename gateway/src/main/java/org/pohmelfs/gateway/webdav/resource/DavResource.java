@@ -32,6 +32,7 @@ import javax.xml.namespace.QName;
 import org.pohmelfs.gateway.http.Preconditions;
 import org.pohmelfs.protocol.Attr;
 import org.pohmelfs.protocol.ObjectPath;
+import org.pohmelfs.gateway.security.PathView;
 import org.pohmelfs.protocol.Xattr;
 
 /**
@@ -90,7 +91,8 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
 
     @Override
     public String getName() {
-        return path.name();
+        // the top of a confined user's view is its "/": its real name would tell where the view starts
+        return PathView.current().isTop(path) ? "" : path.name();
     }
 
     @Override
@@ -125,7 +127,7 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
 
     @Override
     public void delete() throws NotAuthorizedException, ConflictException, BadRequestException {
-        if (path.isRoot()) {
+        if (path.isRoot() || PathView.current().isTop(path)) {
             throw new NotAuthorizedException("the root cannot be deleted", this, 403);
         }
         Failures.runOnItself(this, () -> context.files().delete(path, true).block());
@@ -150,7 +152,7 @@ public abstract sealed class DavResource implements PropFindableResource, Deleta
         if (!(destination instanceof FolderResource folder)) {
             throw new ConflictException(this, "the destination's parent is not a collection");
         }
-        if (path.isRoot()) {
+        if (path.isRoot() || PathView.current().isTop(path)) {
             throw new NotAuthorizedException("the root cannot be moved or copied", this, 403);
         }
         ObjectPath target = Failures.run(this, () -> folder.path.child(name));

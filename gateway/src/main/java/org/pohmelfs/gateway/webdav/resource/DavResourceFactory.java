@@ -6,6 +6,7 @@ import io.milton.http.ResourceFactory;
 import io.milton.http.exceptions.BadRequestException;
 import io.milton.resource.Resource;
 import org.pohmelfs.gateway.http.PathCodec;
+import org.pohmelfs.gateway.security.PathView;
 import org.pohmelfs.protocol.Attr;
 import org.pohmelfs.protocol.ObjectPath;
 import java.util.HashMap;
@@ -49,7 +50,8 @@ public final class DavResourceFactory implements ResourceFactory {
         String rest = decodedPath.substring(prefix.length());
         ObjectPath path;
         try {
-            path = PathCodec.parseDecoded(rest.isEmpty() ? "/" : rest);
+            // in the user's view: what Milton looks up (request path, Destination) is a view path
+            path = PathView.current().inward(PathCodec.parseDecoded(rest.isEmpty() ? "/" : rest));
         } catch (ObjectPath.InvalidPathException e) {
             throw new BadRequestException(e.getMessage());
         }
