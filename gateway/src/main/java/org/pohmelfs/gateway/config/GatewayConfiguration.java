@@ -93,6 +93,12 @@ class GatewayConfiguration {
     }
 
     @Bean
+    @Order(-1) // after Spring Security (-100), around everything that may refuse after it
+    WebFilter refusalFilter() {
+        return new org.pohmelfs.gateway.security.RefusalFilter();
+    }
+
+    @Bean
     @Order(0) // after Spring Security (-100): an anonymous writer gets 401, not 403
     WebFilter readOnlyFilter(GatewayProperties p) {
         return p.readOnly() ? new ReadOnlyFilter() : (exchange, chain) -> chain.filter(exchange);

@@ -19,6 +19,7 @@ public final class ReadOnlyFilter implements WebFilter {
         if (!files || SecurityConfiguration.SAFE_METHODS.contains(exchange.getRequest().getMethod().name())) {
             return chain.filter(exchange);
         }
+        org.pohmelfs.gateway.security.RefusalLog.because(exchange, org.pohmelfs.gateway.security.RefusalLog.READ_ONLY_GATEWAY);
         var response = exchange.getResponse();
         response.setStatusCode(HttpStatus.FORBIDDEN);
         response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.pohmelfs.gateway.security.RefusalLog;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -26,6 +27,11 @@ class ProblemAdvice {
     @ExceptionHandler
     Mono<ResponseEntity<ProblemDetail>> file(FileException e, ServerWebExchange exchange) {
         return hidden(exchange, e.getMessage())
+                .doOnNext(m -> {
+                    if (HttpErrors.status(e.code()) == HttpStatus.FORBIDDEN) {
+                        RefusalLog.because(exchange, e.code().name() + ": " + m);
+                    }
+                })
                 .map(m -> problem(HttpErrors.status(e.code()), e.code().name(), m, null));
     }
 
@@ -37,7 +43,13 @@ class ProblemAdvice {
 
     @ExceptionHandler
     Mono<ResponseEntity<ProblemDetail>> http(HttpProblem e, ServerWebExchange exchange) {
-        return hidden(exchange, e.getMessage()).map(m -> problem(e.status(), e.code(), m, e.headers()));
+        return hidden(exchange, e.getMessage())
+                .doOnNext(m -> {
+                    if (e.status() == HttpStatus.FORBIDDEN) {
+                        RefusalLog.because(exchange, e.code() + ": " + m);
+                    }
+                })
+                .map(m -> problem(e.status(), e.code(), m, e.headers()));
     }
 
     /** The message as the request's user may see it: real paths in its view ({@link PathView#hide}). */

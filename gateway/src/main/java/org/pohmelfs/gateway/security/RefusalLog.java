@@ -32,6 +32,12 @@ public final class RefusalLog {
     public static final String READ_ONLY_USER = "read-only user";
     public static final String NOT_AN_ADMIN = "not an admin";
     public static final String OUTSIDE_ROOT = "outside root";
+    public static final String READ_ONLY_GATEWAY = "read-only gateway";
+
+    /** Set on an exchange once its refusal is logged, so {@link RefusalFilter} logs it only once. */
+    static final String LOGGED = RefusalLog.class.getName() + ".logged";
+    /** The reason a handler gives for the refusal {@link RefusalFilter} will log (see {@link #because}). */
+    static final String REASON = RefusalLog.class.getName() + ".reason";
 
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
 
@@ -50,12 +56,21 @@ public final class RefusalLog {
      * @param user   the user name the client gave or was authenticated as; null if none
      */
     public static void refuse(ServerWebExchange exchange, int status, String user, String reason) {
+        exchange.getAttributes().put(LOGGED, Boolean.TRUE);
         if (!LOG.isInfoEnabled()) {
             return;
         }
         LOG.info("refused {} client={} user={} method={} path={} reason=\"{}\"", status, client(exchange),
                 user == null ? "-" : printable(user), exchange.getRequest().getMethod().name(),
                 printable(exchange.getRequest().getPath().value()), reason);
+    }
+
+    /**
+     * Names the reason of a refusal a handler is about to answer (e.g. the REST API's 403 with its
+     * problem code); {@link RefusalFilter} logs it once the answer is made.
+     */
+    public static void because(ServerWebExchange exchange, String reason) {
+        exchange.getAttributes().put(REASON, reason);
     }
 
     /** The client address: the one the throttle resolved (trusted proxies), else the TCP peer. */

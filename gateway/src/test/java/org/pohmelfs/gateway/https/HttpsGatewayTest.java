@@ -73,7 +73,10 @@ class HttpsGatewayTest {
                 "--spring.ssl.bundle.watch.file.quiet-period=200ms",
                 "--pohmelfs.gateway.auth.enabled=true",
                 "--pohmelfs.gateway.auth.users[0].name=alice",
-                "--pohmelfs.gateway.auth.users[0].password=" + hash);
+                "--pohmelfs.gateway.auth.users[0].password=" + hash,
+                "--pohmelfs.gateway.auth.users[1].name=root",
+                "--pohmelfs.gateway.auth.users[1].password=" + hash,
+                "--pohmelfs.gateway.auth.users[1].admin=true");
         secretVolume = Files.createDirectories(dir.resolve("secret-volume"));
         project(pki.issue("gw-refusing"));
         refusing = GatewayTestSupport.startGateway("gw-refusing", nodes.addresses(),
@@ -146,6 +149,25 @@ class HttpsGatewayTest {
 
     static int port(ConfigurableApplicationContext gw) {
         return ((WebServerApplicationContext) gw).getWebServer().getPort();
+    }
+
+    /** The admin command line reaches a gateway on HTTPS when told the CA (--cacert), and not without it. */
+    @Test
+    void theAdminToolTrustsTheCaItIsGiven() {
+        String url = httpsUrl(redirecting, "").replaceAll("/+$", "");
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int trusted = org.pohmelfs.gateway.admin.cli.AdminTool.run(new String[] {"--url", url, "--cacert",
+                pki.ca().toString(), "--user", "root", "--password", "s3cret", "map"}, java.util.Map.of(),
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertThat(trusted).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("epoch");
+        err.reset();
+        int untrusted = org.pohmelfs.gateway.admin.cli.AdminTool.run(new String[] {"--url", url, "--user", "root",
+                "--password", "s3cret", "map"}, java.util.Map.of(), new java.io.PrintStream(out, true),
+                new java.io.PrintStream(err, true));
+        assertThat(untrusted).isEqualTo(1);
+        assertThat(err.toString()).contains("cannot reach");
     }
 
     static String httpsUrl(ConfigurableApplicationContext gw, String path) {

@@ -192,6 +192,32 @@ class ConfinementTest {
     }
 
     @Test
+    void eachRefusalOfTheRootIsLoggedOnceWithItsReason() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(RefusalLog.LOGGER);
+        var lines = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        lines.start();
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.INFO); // the tests' root logger is at WARN
+        logger.addAppender(lines);
+        try {
+            assertThat(send("carol", "DELETE", "/api/v1/files/?recursive=true", null).statusCode()).isEqualTo(403);
+            assertThat(send("carol", "DELETE", "/dav/", null).statusCode()).isEqualTo(403);
+            assertThat(send("carol", "GET", "/api/v1/files/", null).statusCode()).isEqualTo(200);
+        } finally {
+            logger.detachAppender(lines);
+            logger.setLevel(level);
+        }
+        List<String> messages = lines.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .toList();
+        assertThat(messages).hasSize(2);
+        assertThat(messages.get(0)).startsWith("refused 403 ").contains("user=carol", "method=DELETE",
+                "reason=\"NOT_PERMITTED: the root directory cannot be deleted\"");
+        assertThat(messages.get(1)).startsWith("refused 403 ").contains("user=carol", "path=/dav/",
+                "reason=\"refused by WebDAV");
+    }
+
+    @Test
     void aMissingRootIsMadeOnFirstUse() throws Exception {
         // carol's root did not exist before the admin's PUTs made /team; /team/a came with carol's first request
         assertThat(send("carol", "GET", "/api/v1/files/", null).statusCode()).isEqualTo(200);

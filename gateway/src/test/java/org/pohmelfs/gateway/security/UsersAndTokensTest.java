@@ -179,6 +179,13 @@ class UsersAndTokensTest {
 
         String rootToken = "Bearer " + tool("", "token", "create", "--file", usersFile.toString(), "--user", "root");
         await().atMost(Duration.ofSeconds(10)).until(() -> status(gw2, "GET", "/admin/v1/map", rootToken) == 200);
+        // The admin command line with the token instead of a password.
+        var adminOut = new ByteArrayOutputStream();
+        int adminStatus = org.pohmelfs.gateway.admin.cli.AdminTool.run(new String[] {"--url",
+                GatewayTestSupport.baseUrl(gw2), "--token", rootToken.substring("Bearer ".length()), "map"},
+                Map.of("POHMELFS_ADMIN_PASSWORD", "wrong"), new PrintStream(adminOut, true), System.err);
+        assertThat(adminStatus).as(adminOut.toString()).isZero();
+        assertThat(adminOut.toString()).contains("\"epoch\"");
 
         HttpResponse<String> unknown = send(http, gw2, "GET", "/api/v1/files/",
                 "Bearer pohm_0123456789abcdef_" + "A".repeat(43));

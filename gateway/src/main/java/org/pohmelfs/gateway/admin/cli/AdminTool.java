@@ -28,6 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  * map                         the cluster map in use (JSON)
  * options: --url URL (POHMELFS_ADMIN_URL, default http://127.0.0.1:8080), --user NAME
  *          (POHMELFS_ADMIN_USER, default admin), --password P (POHMELFS_ADMIN_PASSWORD, default admin),
+ *          --token T (POHMELFS_ADMIN_TOKEN; a bearer token of an admin user, instead of the password),
+ *          --cacert CA.pem (POHMELFS_ADMIN_CACERT; trust this CA for an https:// URL),
  *          --interval DURATION (watch, default 1s, e.g. 500ms), --timeout DURATION (watch, default none)
  * </pre>
  *
@@ -40,10 +42,12 @@ public final class AdminTool {
 
     private final PrintStream out;
     private final PrintStream err;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private HttpClient http;
     private String url;
     private String user;
     private String password;
+    private String token;
+    private String cacert;
     private Duration interval = Duration.ofSeconds(1);
     private Duration timeout;
 
@@ -53,6 +57,8 @@ public final class AdminTool {
         this.url = env.getOrDefault("POHMELFS_ADMIN_URL", "http://127.0.0.1:8080");
         this.user = env.getOrDefault("POHMELFS_ADMIN_USER", "admin");
         this.password = env.getOrDefault("POHMELFS_ADMIN_PASSWORD", "admin");
+        this.token = env.get("POHMELFS_ADMIN_TOKEN");
+        this.cacert = env.get("POHMELFS_ADMIN_CACERT");
     }
 
     public static void main(String[] args) {
@@ -70,7 +76,7 @@ public final class AdminTool {
             return 1;
         } catch (UsageError e) {
             err.println("pohmelfs admin: " + e.getMessage());
-            err.println("usage: pohmelfs admin [--url URL] [--user NAME] [--password P] "
+            err.println("usage: pohmelfs admin [--url URL] [--user NAME] [--password P | --token T] [--cacert CA.pem] "
                     + "nodes | add ID HOST:PORT [--wait] | remove ID | watch | map");
             return 2;
         } catch (java.io.IOException e) {
@@ -91,6 +97,8 @@ public final class AdminTool {
                 case "--url" -> url = value(args, ++i, a);
                 case "--user" -> user = value(args, ++i, a);
                 case "--password" -> password = value(args, ++i, a);
+                case "--token" -> token = value(args, ++i, a);
+                case "--cacert" -> cacert = value(args, ++i, a);
                 case "--interval" -> interval = duration(value(args, ++i, a));
                 case "--timeout" -> timeout = duration(value(args, ++i, a));
                 case "--wait" -> wait = true;
@@ -106,6 +114,7 @@ public final class AdminTool {
             throw new UsageError("no command");
         }
         url = url.replaceAll("/+$", "");
+        http = client(cacert);
         String command = words.getFirst();
         switch (command) {
             case "nodes" -> {
@@ -192,6 +201,37 @@ public final class AdminTool {
         return JSON.readValue(call("GET", "/nodes", null).body(), AdminViews.Nodes.class);
     }
 
+    /**
+     * The HTTP client: trusting the CA certificate(s) in the PEM file {@code cacert} (a gateway on
+     * HTTPS with the cluster CA of {@code bin/pohmelfs certs}), else the JDK's default trust.
+     */
+    private static HttpClient client(String cacert) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (cacert != null) {
+            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(cacert))) {
+                var certificates = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+                if (certificates.isEmpty()) {
+                    throw new UsageError("--cacert " + cacert + ": no certificate in it");
+                }
+                var store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                store.load(null, null);
+                int i = 0;
+                for (var c : certificates) {
+                    store.setCertificateEntry("ca" + i++, c);
+                }
+                var trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                trust.init(store);
+                var tls = javax.net.ssl.SSLContext.getInstance("TLS");
+                tls.init(null, trust.getTrustManagers(), null);
+                b.sslContext(tls);
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new UsageError("--cacert " + cacert + ": " + e.getMessage());
+            }
+        }
+        return b.build();
+    }
+
     private HttpResponse<String> call(String method, String path, String body)
             throws java.io.IOException, InterruptedException {
         URI uri;
@@ -201,7 +241,8 @@ public final class AdminTool {
             throw new UsageError("not a URL: " + url);
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(1))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+                .header("Authorization", token != null ? "Bearer " + token
+                        : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
                         .getBytes(StandardCharsets.UTF_8)))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
