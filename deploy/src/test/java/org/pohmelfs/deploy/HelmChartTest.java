@@ -350,6 +350,23 @@ class HelmChartTest {
         assertThat(off.getSpec().getVolumes()).noneMatch(v -> v.getName().equals("audit"));
     }
 
+    /** What {@code helm install} prints after installing: a warning for each security feature switched off. */
+    @Test
+    void theNotesWarnAboutEverySecurityFeatureSwitchedOff() {
+        String secure = notes(RenderedChart.REQUIRED);
+        assertThat(secure).contains("mutual TLS", "users: Secret pohmelfs-users", "audit log: /var/log/pohmelfs/audit/")
+                .doesNotContain("WARNING");
+        String open = notes(Map.of("gateway.auth.enabled", false, "tls.enabled", false, "gateway.audit.enabled", false));
+        assertThat(open).contains("WARNING: tls.enabled=false", "WARNING: gateway.auth.enabled=false", "audit log: off");
+    }
+
+    private static String notes(Map<String, Object> values) {
+        var install = new Helm(RenderedChart.CHART).install().withName(RenderedChart.RELEASE)
+                .withNamespace(RenderedChart.NAMESPACE).dryRun().clientOnly();
+        values.forEach(install::set);
+        return install.call().getOutput();
+    }
+
     private static Volume volume(PodTemplateSpec pod, String name) {
         return pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst().orElseThrow();
     }
