@@ -52,3 +52,18 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- $ := index . 0 -}}{{- $img := index . 1 -}}
 {{- printf "%s:%s" $img.repository (default $.Chart.AppVersion $img.tag) -}}
 {{- end -}}
+
+{{/*
+Secure by default (docs/security.md, Deployments): rendering stops with what to do when a
+security feature is on without what it needs. Each is switched off only by setting it false.
+*/}}
+{{- define "pohmelfs.checkSecurity" -}}
+{{- if and .Values.gateway.auth.enabled (not .Values.gateway.auth.usersSecret) -}}
+{{- fail "gateway.auth.usersSecret is not set. Authentication is on by default (gateway.auth.enabled=true) and the gateways need a Secret holding the users file: make one with `bin/pohmelfs user add --file users.json NAME --admin` and `bin/pohmelfs k8s-secrets --users users.json | kubectl apply -f -`, then set gateway.auth.usersSecret=pohmelfs-users. To run without authentication (anyone who reaches the Service may read and write), set gateway.auth.enabled=false explicitly." -}}
+{{- end -}}
+{{- if .Values.tls.enabled -}}
+{{- if not (and .Values.tls.nodeSecret .Values.tls.gatewaySecret) -}}
+{{- fail "tls.nodeSecret and tls.gatewaySecret must name Secrets (tls.crt, tls.key, ca.crt) while tls.enabled=true (the default); to run the native protocol in plaintext set tls.enabled=false explicitly." -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

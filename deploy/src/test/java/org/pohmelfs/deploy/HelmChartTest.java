@@ -42,14 +42,17 @@ class HelmChartTest {
     static List<Map<String, Object>> valueSets() {
         return List.of(
                 Map.of(),
-                Map.of("tls.enabled", true),
+                Map.of("tls.enabled", false),
                 Map.of("metrics.serviceMonitor.enabled", true),
                 Map.of("node.replicas", 5, "node.port", 7100, "node.httpPort", 9100, "gateway.port", 8088),
                 Map.of("zookeeper.enabled", false, "zookeeper.external", "zk1:2181,zk2:2181,zk3:2181",
                         "node.config.pohmelfs.node.io-concurrency", 32),
-                Map.of("gateway.https.enabled", true, "tls.enabled", true));
+                Map.of("gateway.https.enabled", true, "tls.enabled", true),
+                Map.of("gateway.auth.enabled", false, "gateway.audit.enabled", false),
+                Map.of("gateway.audit.existingClaim", "audit-logs", "gateway.auth.trustedProxies[0]", "10.1.0.7", "gateway.auth.trustedProxies[1]", "10.1.0.8"));
     }
 
+    /** Helm's lint mode only logs {@code fail}, so the chart's own values.yaml lints without a users Secret. */
     @Test
     void lintStrictFindsNothing() {
         LintResult lint = new Helm(RenderedChart.CHART).lint().strict().call();
@@ -247,14 +250,129 @@ class HelmChartTest {
     }
 
     @Test
-    void tlsMountsTheSecretsWhereTheTlsPropertiesPoint() {
-        RenderedChart plain = RenderedChart.render(Map.of());
+    void mutualTlsIsOnByDefaultWithTheSecretsMountedWhereTheTlsPropertiesPoint() {
+        RenderedChart plain = RenderedChart.render(Map.of("tls.enabled", false));
         assertThat(container(plain.nodes().getSpec().getTemplate()).getEnv()).noneMatch(e -> e.getName().contains("_TLS_"));
+        assertThat(container(plain.gateways().getSpec().getTemplate()).getEnv()).noneMatch(e -> e.getName().contains("_TLS_"));
 
-        RenderedChart chart = RenderedChart.render(Map.of("tls.enabled", true));
+        RenderedChart chart = RenderedChart.render(Map.of());
         checkTls(chart.nodes().getSpec().getTemplate(), "POHMELFS_NODE_TLS_", "pohmelfs-node-tls");
         checkTls(chart.gateways().getSpec().getTemplate(), "POHMELFS_GATEWAY_TLS_", "pohmelfs-gateway-tls");
         assertThat(env(container(chart.nodes().getSpec().getTemplate()), "POHMELFS_NODE_TLS_REQUIRED")).hasValue("true");
+        assertThat(env(container(chart.gateways().getSpec().getTemplate()), "POHMELFS_GATEWAY_TLS_REQUIRED")).hasValue("true");
+
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("tls.nodeSecret", ""))).hasMessageContaining("nodeSecret");
+        assertThatThrownBy(() -> RenderedChart.render(Map.of("tls.gatewaySecret", ""))).hasMessageContaining("gatewaySecret");
+    }
+
+    /**
+     * Secure by default: with no values at all rendering stops and says what to give (the users
+     * Secret) or what to switch off on purpose; switching authentication off renders, and says so
+     * in the gateways' environment.
+     */
+    @Test
+    void withoutAUsersSecretRenderingFailsUnlessAuthenticationIsSwitchedOffExplicitly() {
+        assertThatThrownBy(() -> RenderedChart.renderExactly(Map.of()))
+                .hasMessageContaining("gateway.auth.usersSecret is not set")
+                .hasMessageContaining("bin/pohmelfs k8s-secrets")
+                .hasMessageContaining("gateway.auth.enabled=false");
+        assertThatThrownBy(() -> RenderedChart.renderExactly(Map.of("gateway.auth.enabled", true)))
+                .hasMessageContaining("gateway.auth.usersSecret is not set");
+
+        RenderedChart open = RenderedChart.renderExactly(Map.of("gateway.auth.enabled", false));
+        Container gateway = container(open.gateways().getSpec().getTemplate());
+        assertThat(env(gateway, "POHMELFS_GATEWAY_AUTH_ENABLED")).hasValue("false");
+        assertThat(env(gateway, "POHMELFS_GATEWAY_AUTH_USERSFILE")).isEmpty();
+        assertThat(open.gateways().getSpec().getTemplate().getSpec().getVolumes()).noneMatch(v -> v.getName().equals("users"));
+    }
+
+    /**
+     * The users Secret is mounted whole (the kubelet updates it by swapping the {@code ..data}
+     * link, which a {@code subPath} mount never sees) and the users-file property points into it.
+     */
+    @Test
+    void theUsersSecretIsMountedWholeWhereTheUsersFilePropertyPoints() {
+        RenderedChart chart = RenderedChart.render(Map.of("gateway.auth.usersSecret", "team-users",
+                "gateway.auth.usersKey", "people.json", "gateway.auth.trustedProxies[0]", "10.1.0.7", "gateway.auth.trustedProxies[1]", "10.1.0.8"));
+        PodTemplateSpec pod = chart.gateways().getSpec().getTemplate();
+        Container c = container(pod);
+        Volume users = volume(pod, "users");
+        assertThat(users.getSecret().getSecretName()).isEqualTo("team-users");
+        assertThat(users.getSecret().getItems()).as("the whole Secret").isNullOrEmpty();
+        VolumeMount mount = mount(c, "users");
+        assertThat(mount.getSubPath()).as("a subPath mount is never updated").isNull();
+        assertThat(mount.getReadOnly()).isTrue();
+        assertThat(env(c, "POHMELFS_GATEWAY_AUTH_ENABLED")).hasValue("true");
+        assertThat(env(c, "POHMELFS_GATEWAY_AUTH_USERSFILE")).hasValue(mount.getMountPath() + "/people.json");
+        assertThat(env(c, "POHMELFS_GATEWAY_AUTH_TRUSTEDPROXIES")).hasValue("10.1.0.7,10.1.0.8");
+
+        Container byDefault = container(RenderedChart.render(Map.of()).gateways().getSpec().getTemplate());
+        assertThat(env(byDefault, "POHMELFS_GATEWAY_AUTH_USERSFILE")).hasValue("/etc/pohmelfs/users/users.json");
+        assertThat(env(byDefault, "POHMELFS_GATEWAY_AUTH_TRUSTEDPROXIES")).isEmpty();
+    }
+
+    /**
+     * The audit log is on by default: one file per pod (replicas may share a claim) on a volume
+     * mounted where the property points, with the rotation limits; an emptyDir unless a claim is
+     * named; a sidecar can mount the same volume to ship the lines.
+     */
+    @Test
+    void theAuditLogGoesToOneFilePerPodOnAVolume() {
+        PodTemplateSpec pod = RenderedChart.render(Map.of()).gateways().getSpec().getTemplate();
+        Container c = container(pod);
+        VolumeMount mount = mount(c, "audit");
+        assertThat(mount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+        assertThat(env(c, "POHMELFS_GATEWAY_AUDIT_FILE")).hasValue(mount.getMountPath() + "/$(POD_NAME).log");
+        // $(POD_NAME) is expanded only when POD_NAME is defined before the variable that uses it
+        List<String> names = c.getEnv().stream().map(e -> e.getName()).toList();
+        assertThat(names.indexOf("POD_NAME")).isNotNegative().isLessThan(names.indexOf("POHMELFS_GATEWAY_AUDIT_FILE"));
+        assertThat(env(c, "POHMELFS_GATEWAY_AUDIT_MAXFILESIZE")).hasValue("100MB");
+        assertThat(env(c, "POHMELFS_GATEWAY_AUDIT_MAXHISTORY")).hasValue("30");
+        assertThat(env(c, "POHMELFS_GATEWAY_AUDIT_TOTALSIZECAP")).hasValue("1GB");
+        Volume audit = volume(pod, "audit");
+        assertThat(audit.getEmptyDir().getSizeLimit().toString()).isEqualTo("2Gi");
+
+        RenderedChart claimed = RenderedChart.render(Map.of("gateway.audit.existingClaim", "audit-logs",
+                "gateway.audit.maxHistory", 400, "gateway.sidecars[0].name", "shipper",
+                "gateway.sidecars[0].image", "fluent/fluent-bit:4.0",
+                "gateway.sidecars[0].volumeMounts[0].name", "audit",
+                "gateway.sidecars[0].volumeMounts[0].mountPath", "/var/log/pohmelfs/audit",
+                "gateway.sidecars[0].volumeMounts[0].readOnly", true));
+        PodTemplateSpec claimedPod = claimed.gateways().getSpec().getTemplate();
+        assertThat(volume(claimedPod, "audit").getPersistentVolumeClaim().getClaimName()).isEqualTo("audit-logs");
+        assertThat(volume(claimedPod, "audit").getEmptyDir()).isNull();
+        assertThat(env(container(claimedPod, "gateway"), "POHMELFS_GATEWAY_AUDIT_MAXHISTORY")).hasValue("400");
+        Container shipper = container(claimedPod, "shipper");
+        assertThat(mount(shipper, "audit").getMountPath()).isEqualTo(mount.getMountPath());
+
+        PodTemplateSpec off = RenderedChart.render(Map.of("gateway.audit.enabled", false)).gateways().getSpec().getTemplate();
+        assertThat(container(off).getEnv()).noneMatch(e -> e.getName().contains("_AUDIT_"));
+        assertThat(off.getSpec().getVolumes()).noneMatch(v -> v.getName().equals("audit"));
+    }
+
+    /** What {@code helm install} prints after installing: a warning for each security feature switched off. */
+    @Test
+    void theNotesWarnAboutEverySecurityFeatureSwitchedOff() {
+        String secure = notes(RenderedChart.REQUIRED);
+        assertThat(secure).contains("mutual TLS", "users: Secret pohmelfs-users", "audit log: /var/log/pohmelfs/audit/")
+                .doesNotContain("WARNING");
+        String open = notes(Map.of("gateway.auth.enabled", false, "tls.enabled", false, "gateway.audit.enabled", false));
+        assertThat(open).contains("WARNING: tls.enabled=false", "WARNING: gateway.auth.enabled=false", "audit log: off");
+    }
+
+    private static String notes(Map<String, Object> values) {
+        var install = new Helm(RenderedChart.CHART).install().withName(RenderedChart.RELEASE)
+                .withNamespace(RenderedChart.NAMESPACE).dryRun().clientOnly();
+        values.forEach(install::set);
+        return install.call().getOutput();
+    }
+
+    private static Volume volume(PodTemplateSpec pod, String name) {
+        return pod.getSpec().getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static VolumeMount mount(Container c, String name) {
+        return c.getVolumeMounts().stream().filter(m -> m.getName().equals(name)).findFirst().orElseThrow();
     }
 
     private static void checkTls(PodTemplateSpec pod, String prefix, String secret) {

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -32,8 +33,21 @@ record RenderedChart(String yaml, List<HasMetadata> objects) {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     private static final Pattern DOCUMENT = Pattern.compile("(?m)^---\\s*$");
 
-    /** Renders with {@code values} set as by {@code --set key=value}. */
+    /**
+     * What every install must give because the chart is secure by default: the Secret with the
+     * gateways' users file (the TLS Secrets have default names).
+     */
+    static final Map<String, Object> REQUIRED = Map.of("gateway.auth.usersSecret", "pohmelfs-users");
+
+    /** Renders with {@link #REQUIRED} and then {@code values} set as by {@code --set key=value}. */
     static RenderedChart render(Map<String, Object> values) {
+        Map<String, Object> all = new LinkedHashMap<>(REQUIRED);
+        all.putAll(values);
+        return renderExactly(all);
+    }
+
+    /** Renders with only {@code values} set, as by {@code --set key=value}. */
+    static RenderedChart renderExactly(Map<String, Object> values) {
         TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
         values.forEach(template::set);
         String yaml = template.call();
@@ -94,6 +108,12 @@ record RenderedChart(String yaml, List<HasMetadata> objects) {
         all(Deployment.class).forEach(d -> t.add(d.getSpec().getTemplate()));
         all(Job.class).forEach(j -> t.add(j.getSpec().getTemplate()));
         return t;
+    }
+
+    /** The container named {@code name} of {@code pod}. */
+    static Container container(PodTemplateSpec pod, String name) {
+        return pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("no container " + name));
     }
 
     static Container container(PodTemplateSpec pod) {

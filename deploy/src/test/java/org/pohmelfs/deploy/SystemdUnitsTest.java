@@ -49,6 +49,22 @@ class SystemdUnitsTest {
                 .contains("User=pohmelfs", "Restart=on-failure", "SuccessExitStatus=143");
     }
 
+    /**
+     * The gateway's environment file shows the security settings (commented), and the audit file it
+     * suggests lies in the folder the unit makes writable (ProtectSystem=strict leaves /var read-only).
+     */
+    @org.junit.jupiter.api.Test
+    void theGatewayEnvironmentShowsTheSecuritySettingsAndTheAuditFolderIsWritable() throws IOException {
+        String env = Files.readString(DIR.resolve("pohmelfs-gateway.env"));
+        assertThat(env).contains("#POHMELFS_GATEWAY_TLS_CERTIFICATE=", "#POHMELFS_GATEWAY_AUTH_ENABLED=true",
+                "#POHMELFS_GATEWAY_AUTH_USERSFILE=", "#POHMELFS_GATEWAY_AUTH_TRUSTEDPROXIES=",
+                "#POHMELFS_GATEWAY_AUDIT_FILE=", "#POHMELFS_GATEWAY_HTTPS_CERTIFICATE=");
+        Matcher audit = Pattern.compile("(?m)^#POHMELFS_GATEWAY_AUDIT_FILE=(/var/log/([^/]+)/\\S+)$").matcher(env);
+        assertThat(audit.find()).isTrue();
+        String service = Files.readString(DIR.resolve("pohmelfs-gateway.service"));
+        assertThat(service).contains("ProtectSystem=strict").contains("LogsDirectory=" + audit.group(2) + "\n");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"node", "gateway"})
     void systemdAcceptsTheUnit(String unit) throws IOException, InterruptedException {

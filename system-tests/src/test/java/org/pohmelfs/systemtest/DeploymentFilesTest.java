@@ -105,6 +105,66 @@ class DeploymentFilesTest {
         assertThat(Files.readString(ROOT.resolve("docker/healthcheck"))).contains("POHMELFS_GATEWAY_HTTPS_PLAINPORT");
     }
 
+    /**
+     * The secure overlay covers every node and gateway of docker-compose.yml: mutual TLS from the
+     * files `bin/pohmelfs certs` writes (each container only its own key and ca.pem, never
+     * ca-key.pem), and on gateways authentication from a users file in a mounted folder (a mounted
+     * single file would never show the tool's rename) and an audit file of their own on a named volume
+     * the image prepares. Every variable is a property of the generated reference.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theSecureOverlayGivesEveryNodeAndGatewayTlsAndEveryGatewayUsersAndAnAuditFile() throws IOException {
+        Map<String, Object> overlay = yaml("docker-compose.secure.yml");
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) yaml("docker-compose.yml").get("services");
+        Map<String, Map<String, Object>> secure = (Map<String, Map<String, Object>>) overlay.get("services");
+        List<String> nodesAndGateways = services.entrySet().stream()
+                .filter(e -> !e.getKey().equals("map-init"))
+                .filter(e -> String.valueOf(e.getValue().get("image")).matches(".*(storage-node|gateway).*"))
+                .map(Map.Entry::getKey).toList();
+        assertThat(nodesAndGateways).hasSize(5);
+        assertThat(secure.keySet()).containsExactlyInAnyOrderElementsOf(nodesAndGateways);
+        String reference = Files.readString(ROOT.resolve("docs/configuration.md"));
+        List<String> auditFiles = new ArrayList<>();
+
+        secure.forEach((name, service) -> {
+            boolean gateway = String.valueOf(services.get(name).get("image")).contains("gateway");
+            String prefix = gateway ? "POHMELFS_GATEWAY_" : "POHMELFS_NODE_";
+            Map<String, Object> env = (Map<String, Object>) service.get("environment");
+            env.keySet().forEach(k -> assertThat(reference).as(k).contains("`" + k + "`"));
+            Map<String, String> mounts = new java.util.LinkedHashMap<>(); // target -> source
+            for (String v : (List<String>) service.get("volumes")) {
+                String[] parts = v.replace("${POHMELFS_CERTS:-./data/certs}", "CERTS")
+                        .replace("${POHMELFS_USERS:-./data/users}", "USERS").split(":");
+                mounts.put(parts[1], parts[0]);
+                assertThat(parts[0]).as(name).doesNotContain("ca-key");
+            }
+            assertThat(String.valueOf(env.get(prefix + "TLS_REQUIRED"))).as(name).isEqualTo("true");
+            assertThat(mounts.get((String) env.get(prefix + "TLS_CERTIFICATE"))).as(name).isEqualTo("CERTS/" + name + ".pem");
+            assertThat(mounts.get((String) env.get(prefix + "TLS_PRIVATEKEY"))).as(name).isEqualTo("CERTS/" + name + "-key.pem");
+            assertThat(mounts.get((String) env.get(prefix + "TLS_TRUSTEDCA"))).as(name).isEqualTo("CERTS/ca.pem");
+            assertThat((List<String>) service.get("volumes")).as(name).filteredOn(v -> v.contains("CERTS") || v.contains("certs"))
+                    .allMatch(v -> v.endsWith(":ro")).hasSize(3);
+            if (!gateway) {
+                return;
+            }
+            assertThat(String.valueOf(env.get("POHMELFS_GATEWAY_AUTH_ENABLED"))).as(name).isEqualTo("true");
+            Path usersFile = Path.of((String) env.get("POHMELFS_GATEWAY_AUTH_USERSFILE"));
+            assertThat(mounts.get(usersFile.getParent().toString())).as("%s mounts the users file's folder", name).isEqualTo("USERS");
+            Path audit = Path.of((String) env.get("POHMELFS_GATEWAY_AUDIT_FILE"));
+            String volume = mounts.get(audit.getParent().toString());
+            assertThat(volume).as("%s: the audit folder is a named volume", name).isNotNull().doesNotContain("/");
+            assertThat((Map<String, Object>) overlay.get("volumes")).containsKey(volume);
+            auditFiles.add(audit.toString());
+        });
+        assertThat(auditFiles).hasSize(2).doesNotHaveDuplicates();
+        // an empty named volume takes the owner of the image's folder: the image makes it for uid 10001
+        String auditDir = Path.of(auditFiles.getFirst()).getParent().toString();
+        assertThat(Files.readString(ROOT.resolve("gateway/Dockerfile"))).containsPattern("mkdir -p [^\\n]*" + auditDir + "[ ;&]");
+        assertThat(Files.readString(ROOT.resolve("README.md"))).contains("docker-compose.secure.yml");
+        assertThat(Files.readString(ROOT.resolve("docs/security.md"))).contains("docker-compose.secure.yml");
+    }
+
     private static Map<String, Object> yaml(String file) throws IOException {
         return new Yaml().load(Files.readString(ROOT.resolve(file)));
     }

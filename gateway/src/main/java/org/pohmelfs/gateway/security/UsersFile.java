@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -106,7 +108,11 @@ public record UsersFile(List<User> users, List<Token> tokens) {
         }
     }
 
-    /** Writes {@code path} atomically (a temporary file beside it, then a rename), mode 600. */
+    /**
+     * Writes {@code path} atomically (a temporary file beside it, then a rename): mode 600 when new;
+     * a file replaced keeps its group and mode, so one {@code chgrp 10001; chmod 640} (a container's
+     * user reading a bind-mounted file) survives every later change.
+     */
     public void write(Path path) throws IOException {
         validate();
         Path dir = path.toAbsolutePath().getParent();
@@ -114,10 +120,25 @@ public record UsersFile(List<User> users, List<Token> tokens) {
         Path tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
         try {
             Files.write(tmp, JSON.writeValueAsBytes(this));
+            keepGroupAndMode(path, tmp);
             Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static void keepGroupAndMode(Path old, Path tmp) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+        if (view == null || !Files.exists(old)) {
+            return;
+        }
+        PosixFileAttributes was = Files.readAttributes(old, PosixFileAttributes.class);
+        try {
+            view.setGroup(was.group());
+        } catch (IOException e) {
+            // not a member of that group: the file gets the writer's group, as a new file would
+        }
+        view.setPermissions(was.permissions());
     }
 
     /** Reads, changes and writes {@code path} (not safe against two writers at once). */

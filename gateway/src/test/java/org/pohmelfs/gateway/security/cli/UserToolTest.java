@@ -8,6 +8,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +46,34 @@ class UserToolTest {
         out = o.toString(StandardCharsets.UTF_8);
         err = e.toString(StandardCharsets.UTF_8);
         return status;
+    }
+
+    /**
+     * A container reads a bind-mounted users file as its own user (uid 10001): the operator gives
+     * the file that group and mode 640 once, and every later change by the tool (a new file renamed
+     * over the old one) keeps them. A new file is 600.
+     */
+    @Test
+    void aReplacedFileKeepsItsGroupAndMode() throws Exception {
+        Path file = dir.resolve("users.json");
+        assertThat(run("pw1\n", null, "user", "add", "--file", file.toString(), "alice", "--password-stdin")).isZero();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        GroupPrincipal group = Files.readAttributes(file, PosixFileAttributes.class).group();
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root) { // only root may give a file a group it is not a member of: the case of uid 10001
+            group = file.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("10001");
+            Files.getFileAttributeView(file, PosixFileAttributeView.class).setGroup(group);
+        }
+        Object inode = Files.readAttributes(file, PosixFileAttributes.class).fileKey();
+
+        assertThat(run("pw2\n", null, "user", "add", "--file", file.toString(), "bob", "--password-stdin")).isZero();
+        PosixFileAttributes after = Files.readAttributes(file, PosixFileAttributes.class);
+        assertThat(after.fileKey()).as("a new file was renamed over the old one").isNotEqualTo(inode);
+        assertThat(PosixFilePermissions.toString(after.permissions())).isEqualTo("rw-r-----");
+        assertThat(after.group()).isEqualTo(group);
+        assertThat(UsersFile.read(file).user("bob")).isPresent();
     }
 
     @Test
