@@ -120,7 +120,7 @@ class GatewayConfiguration {
                                         .flatMap(c -> Mono.fromFuture(c.execute(new Command.Ping(System.nanoTime()))))
                                         .timeout(Duration.ofSeconds(2))
                                         .map(r -> "UP")
-                                        // A refused handshake says why (a certificate, plaintext): the fix is in the configuration.
+                                        // A refused handshake says why (a certificate, plaintext).
                                         .onErrorResume(e -> Mono.just(e instanceof NodeException.HandshakeRefused
                                                 ? "DOWN (" + e.getMessage() + ")" : "DOWN"));
                         return ping.map(s -> java.util.Map.entry(m.id(), m.state() + " " + m.address() + " " + s));

@@ -73,7 +73,8 @@ public final class NodeLink {
                             synchronized (backoff) {
                                 step = backoff.failed(failure.getMessage(), System.nanoTime());
                             }
-                            log.warn("{}; no new connection to {} for {} ms", failure.getMessage(), this, step.toMillis());
+                            log.warn("{}; no new connection to {} for {} ms", failure.getMessage(), this,
+                                    step.toMillis());
                         }
                         fresh.completeExceptionally(failure);
                     } else {
