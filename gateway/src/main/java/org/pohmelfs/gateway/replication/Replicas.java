@@ -605,7 +605,10 @@ public final class Replicas implements AutoCloseable {
                     return Mono.fromCallable(source::refresh).subscribeOn(Schedulers.boundedElastic())
                             .then(Mono.defer(() -> readOn(node, commands, tried, true)));
                 })
-                .onErrorResume(e -> !(e instanceof NodeException ne) || ne.code() != ErrorCode.HANDSHAKE_REFUSED, e -> {
+                // A node that refused this gateway's TLS handshake may be alone in that: try another
+                // (its link holds the refusal for a backoff, so this costs no new connection).
+                .onErrorResume(e -> !(e instanceof NodeException ne) || ne.code() != ErrorCode.HANDSHAKE_REFUSED
+                        || ne instanceof NodeException.HandshakeRefused, e -> {
                     Optional<String> next;
                     synchronized (balancer) {
                         next = balancer.choose(tried);
