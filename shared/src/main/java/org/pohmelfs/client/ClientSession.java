@@ -88,7 +88,9 @@ final class ClientSession extends SimpleChannelInboundHandler<Message> {
                 ctx.writeAndFlush(new Message.PushAck(p.pushId(), result));
             }
             case Message.ConnectionError e -> {
-                closedBecause = new NodeException(e.code(), "node " + target + " closed the connection: " + e.message());
+                String why = "node " + target + " closed the connection: " + e.message();
+                closedBecause = e.code() == ErrorCode.HANDSHAKE_REFUSED && !welcome.isDone()
+                        ? new NodeException.HandshakeRefused(why) : new NodeException(e.code(), why);
                 log.warn("{}", closedBecause.getMessage());
                 ctx.close();
             }
@@ -140,15 +142,35 @@ final class ClientSession extends SimpleChannelInboundHandler<Message> {
             String reason = TlsFailures.reason(tls.cause());
             log.warn("refused node at {}: TLS handshake failed: {}", target, reason);
             if (closedBecause == null) {
-                closedBecause = new NodeException.ConnectionLost("refused node at " + target
-                        + ": TLS handshake failed: " + reason);
+                // Closed before the handshake could end, without a TLS alert: what a proxy in
+                // front of a dead node does; that stays a lost connection (unreachable), as in plaintext.
+                String why = "refused node at " + target + ": TLS handshake failed: " + reason;
+                closedBecause = closedWithoutAlert(tls.cause()) ? new NodeException.ConnectionLost(why)
+                        : new NodeException.HandshakeRefused(why);
             }
         }
         ctx.fireUserEventTriggered(event);
     }
 
+    /** Whether a failed TLS handshake ended by the connection closing, with no TLS alert or certificate error. */
+    private static boolean closedWithoutAlert(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (closedBecause == null && !welcome.isDone() && !closedWithoutAlert(cause)) {
+            // TLS 1.3: the node checks this side's certificate after this side's handshake ended,
+            // and its refusal (an alert) arrives as a read error before the WELCOME.
+            closedBecause = new NodeException.HandshakeRefused("node at " + target + " refused the TLS handshake: "
+                    + TlsFailures.reason(cause));
+            log.warn("{}", closedBecause.getMessage());
+        }
         if (closedBecause == null) {
             closedBecause = new NodeException.ConnectionLost("connection to " + target + " failed: " + cause);
         }

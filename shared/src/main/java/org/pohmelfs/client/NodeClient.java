@@ -152,7 +152,7 @@ public final class NodeClient {
                         log.warn("refusing node {} at {}: {}", welcome.nodeId(), target, refusal);
                         connection.channel().writeAndFlush(new Message.ConnectionError(ErrorCode.HANDSHAKE_REFUSED, refusal))
                                 .addListener(f -> connection.dispose());
-                        throw new NodeException(ErrorCode.HANDSHAKE_REFUSED, "refusing node " + target + ": " + refusal);
+                        throw new NodeException.HandshakeRefused("refusing node " + target + ": " + refusal);
                     }
                     Long before = incarnations.put(welcome.nodeId(), welcome.incarnation());
                     if (session.leases != null && before != null && before != welcome.incarnation()) {

@@ -48,4 +48,18 @@ public class NodeException extends RuntimeException {
             super(ErrorCode.IO_ERROR, message, cause);
         }
     }
+
+    /**
+     * The node and this side refused to talk: a TLS handshake failed (this side refused the
+     * node's certificate, or the node refused ours with a TLS alert), or the node refused the
+     * HELLO (plaintext to a node that requires TLS, another cluster, no common version), or this
+     * side refused the WELCOME. A configuration fault of one side or the other, not evidence that
+     * the node is dead: it never counts as {@link Unreachable}, so a gateway never fences a node
+     * for it. Nothing was sent on the connection.
+     */
+    public static final class HandshakeRefused extends NodeException {
+        public HandshakeRefused(String message) {
+            super(ErrorCode.HANDSHAKE_REFUSED, message);
+        }
+    }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Set;
 import org.pohmelfs.client.ClientSettings;
 import org.pohmelfs.client.NodeClient;
+import org.pohmelfs.client.NodeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.pohmelfs.gateway.cache.ContentCache;
 import org.pohmelfs.gateway.coherence.LeaseCache;
@@ -106,7 +107,8 @@ class GatewayConfiguration {
 
     /**
      * UP when a cluster map is known and its lock authority answers a PING within two seconds;
-     * the details give every member's state and whether it answered. Part of readiness.
+     * the details give every member's state and whether it answered (and why not, when the node
+     * and this gateway refused each other's handshake). Part of readiness.
      */
     @Bean
     ReactiveHealthIndicator nodesHealthIndicator(NodeSet nodes) {
@@ -124,14 +126,45 @@ class GatewayConfiguration {
                                         .flatMap(c -> Mono.fromFuture(c.execute(new Command.Ping(System.nanoTime()))))
                                         .timeout(Duration.ofSeconds(2))
                                         .map(r -> "UP")
-                                        .onErrorReturn("DOWN");
+                                        // A refused handshake says why (a certificate, plaintext).
+                                        .onErrorResume(e -> Mono.just(e instanceof NodeException.HandshakeRefused
+                                                ? "DOWN (" + e.getMessage() + ")" : "DOWN"));
                         return ping.map(s -> java.util.Map.entry(m.id(), m.state() + " " + m.address() + " " + s));
                     })
                     .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue)
-                    .map(states -> (states.get(map.get().authority()).endsWith("UP") ? Health.up() : Health.down())
+                    .map(states -> (states.get(map.get().authority()).endsWith(" UP") ? Health.up() : Health.down())
                             .withDetail("epoch", map.get().epoch())
                             .withDetail("authority", map.get().authority())
                             .withDetails(states).build());
+        };
+    }
+
+    /**
+     * DOWN when every member of the map refused this gateway's handshake (or this gateway every
+     * member's): a certificate from another CA, an expired one, plaintext to nodes that require
+     * TLS. Such a gateway can serve nothing, so it is in the readiness group and the details name
+     * each node and why. UP otherwise, also when nodes are merely unreachable (failover is the
+     * cure for that, not taking the gateway out). The links hold a refusal for a backoff, so
+     * asking often opens no more connections.
+     */
+    @Bean
+    ReactiveHealthIndicator nodeHandshakesHealthIndicator(NodeSet nodes) {
+        return () -> {
+            var links = nodes.replicas().links();
+            if (links.isEmpty()) {
+                return Mono.just(Health.up().build());
+            }
+            return Flux.fromIterable(links.entrySet())
+                    .flatMap(e -> e.getValue().connection()
+                            .timeout(Duration.ofSeconds(2))
+                            .map(c -> "accepted")
+                            .onErrorResume(x -> Mono.just(x instanceof NodeException.HandshakeRefused
+                                    ? "refused: " + x.getMessage() : "not accepted: " + x.getMessage()))
+                            .map(s -> java.util.Map.entry(e.getKey(), s)))
+                    .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue)
+                    .map(states -> (states.values().stream().allMatch(s -> s.startsWith("refused"))
+                            ? Health.down().withDetail("reason", "every node refused this gateway's handshake")
+                            : Health.up()).withDetails(states).build());
         };
     }
 

@@ -1,6 +1,7 @@
 package org.pohmelfs.gateway.nodes;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.pohmelfs.client.NodeClient;
@@ -12,10 +13,21 @@ import reactor.core.publisher.Mono;
 /**
  * The gateway's link to one storage node: one multiplexed connection, opened on first use and
  * opened again after it closes. Safe for concurrent use.
+ *
+ * <p>A refused handshake ({@link NodeException.HandshakeRefused}: a certificate refused by either
+ * side, plaintext to a node that requires TLS, another cluster) is kept for a backoff of
+ * {@link #FIRST_BACKOFF} doubling to {@link #LONGEST_BACKOFF} ({@link ConnectBackoff}): callers
+ * get it at once without a new connection, and the link logs one WARN per step. Other connect
+ * failures (a refused TCP connect: the process is gone) are not held: the next call connects
+ * again, as failover needs.
  */
 public final class NodeLink {
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    static final Duration LONGEST_BACKOFF = Duration.ofSeconds(10);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NodeLink.class);
     private final InetSocketAddress address;
     private final NodeClient client;
+    private final ConnectBackoff<String> backoff = new ConnectBackoff<>(FIRST_BACKOFF, LONGEST_BACKOFF);
     private final AtomicReference<CompletableFuture<NodeConnection>> current = new AtomicReference<>();
     private volatile boolean closed;
 
@@ -43,12 +55,32 @@ public final class NodeLink {
             if (f != null && !(f.isDone() && (f.isCompletedExceptionally() || !f.join().isOpen()))) {
                 return f;
             }
+            String held;
+            synchronized (backoff) {
+                held = backoff.held(System.nanoTime());
+            }
+            if (held != null) {
+                // A fresh exception each time: Reactor may add suppressed ones to what it is given.
+                return CompletableFuture.failedFuture(new NodeException.HandshakeRefused(held));
+            }
             CompletableFuture<NodeConnection> fresh = new CompletableFuture<>();
             if (current.compareAndSet(f, fresh)) {
                 client.connect(address).whenComplete((c, e) -> {
                     if (e != null) {
-                        fresh.completeExceptionally(classify(e));
+                        NodeException failure = classify(e);
+                        if (failure instanceof NodeException.HandshakeRefused) {
+                            Duration step;
+                            synchronized (backoff) {
+                                step = backoff.failed(failure.getMessage(), System.nanoTime());
+                            }
+                            log.warn("{}; no new connection to {} for {} ms", failure.getMessage(), this,
+                                    step.toMillis());
+                        }
+                        fresh.completeExceptionally(failure);
                     } else {
+                        synchronized (backoff) {
+                            backoff.succeeded();
+                        }
                         fresh.complete(c);
                     }
                 });
@@ -59,7 +91,8 @@ public final class NodeLink {
 
     /**
      * A failed connect as the caller should see it: refused, or closed before the handshake
-     * ended, is {@link NodeException.Unreachable}; a timeout or a refused handshake stays as it is.
+     * ended, is {@link NodeException.Unreachable}; a timeout or a refused handshake
+     * ({@link NodeException.HandshakeRefused}, TLS or protocol: never unreachable) stays as it is.
      */
     private NodeException classify(Throwable e) {
         Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;

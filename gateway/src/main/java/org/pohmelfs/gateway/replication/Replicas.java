@@ -401,6 +401,9 @@ public final class Replicas implements AutoCloseable {
                     : new Outcome.Fence(a.fenceFirst(), a.referenceNode(), replies.get(a.referenceNode()));
             case WriteFanOut.Unavailable<ReplyForm> u -> new Outcome.Failed(errors.size() == 1
                     ? errors.values().iterator().next()
+                    // Refused handshakes keep their kind: the client is told of a configuration fault.
+                    : errors.values().stream().anyMatch(e -> e instanceof NodeException.HandshakeRefused)
+                    ? new NodeException.HandshakeRefused("no in-sync node took the transaction: " + u.failures())
                     : new NodeException(ErrorCode.BUSY, "no in-sync node took the transaction: " + u.failures()));
         };
     }
@@ -425,7 +428,9 @@ public final class Replicas implements AutoCloseable {
                                 : Mono.just(r);
                     })
                     .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RESEND).maxBackoff(LONGEST_RESEND)
-                            .filter(e -> !(giveUpOnRefusal && refusedTooLong(e, refusedSince)))
+                            // A refused handshake is a configuration fault: resending cannot cure it.
+                            .filter(e -> !(e instanceof NodeException.HandshakeRefused)
+                                    && !(giveUpOnRefusal && refusedTooLong(e, refusedSince)))
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure())
                             .doBeforeRetry(s -> metrics.resend()))
                     .timeout(timeout, Mono.error(() -> new NodeException.Timeout("no reply from " + id
@@ -600,7 +605,10 @@ public final class Replicas implements AutoCloseable {
                     return Mono.fromCallable(source::refresh).subscribeOn(Schedulers.boundedElastic())
                             .then(Mono.defer(() -> readOn(node, commands, tried, true)));
                 })
-                .onErrorResume(e -> !(e instanceof NodeException ne) || ne.code() != ErrorCode.HANDSHAKE_REFUSED, e -> {
+                // A node that refused this gateway's TLS handshake may be alone in that: try another
+                // (its link holds the refusal for a backoff, so this costs no new connection).
+                .onErrorResume(e -> !(e instanceof NodeException ne) || ne.code() != ErrorCode.HANDSHAKE_REFUSED
+                        || ne instanceof NodeException.HandshakeRefused, e -> {
                     Optional<String> next;
                     synchronized (balancer) {
                         next = balancer.choose(tried);

@@ -57,6 +57,14 @@ class ProblemAdvice {
         return Accounts.of(exchange).map(a -> String.valueOf(PathView.of(a).hide(message)));
     }
 
+    /** A node refused this gateway's handshake (or this gateway the node's): 502, a configuration fault. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> refused(NodeException.HandshakeRefused e) {
+        log.warn("storage node refused: {}", e.getMessage());
+        return problem(HttpStatus.BAD_GATEWAY, "NODE_REFUSED", "storage node refused the connection: " + e.getMessage(),
+                null);
+    }
+
     @ExceptionHandler
     ResponseEntity<ProblemDetail> node(NodeException e) {
         log.warn("storage node unavailable: {}", e.getMessage());

@@ -137,4 +137,34 @@ class MutualTlsGatewayTest {
         awaitLog("WARN", "refused node at " + nodes.get(0).address(), "TLS handshake failed",
                 "node certificate 'CN=node1,O=pohmelfs' not trusted");
     }
+
+    @Test
+    void readsGoToAnotherNodeWhenOneRefusesTheGatewaysHandshake() throws Exception {
+        Path certs = dir.resolve("certs");
+        Path otherCerts = dir.resolve("other-cluster");
+        ClusterPki.issue(ClusterPki.Request.of(certs, 3, 1));
+        ClusterPki.issue(ClusterPki.Request.of(otherCerts, 1, 0));
+        // node1 (the first: the static list's authority) has a certificate of another CA and trusts only that CA.
+        nodes = new LocalNodes().requireTls(otherCerts);
+        nodes.add(dir, "node1", StoreSettings.defaults(Files.createDirectories(dir.resolve("node1"))));
+        nodes.requireTls(certs);
+        for (int i = 2; i <= 3; i++) {
+            Path export = Files.createDirectories(dir.resolve("node" + i));
+            nodes.add(dir, "node" + i, StoreSettings.defaults(export));
+        }
+        for (int f = 0; f < 10; f++) {
+            for (int i = 1; i <= 3; i++) {
+                Files.writeString(dir.resolve("node" + i).resolve("f" + f + ".txt"), "content " + f);
+            }
+        }
+        ConfigurableApplicationContext gw = gateway(tls(certs));
+
+        for (int f = 0; f < 10; f++) {
+            HttpResponse<String> get = send(gw, "GET", "/api/v1/files/f" + f + ".txt", null);
+            assertThat(get.statusCode()).as(get.body()).isEqualTo(200);
+            assertThat(get.body()).isEqualTo("content " + f);
+        }
+        HttpResponse<String> put = send(gw, "PUT", "/api/v1/files/new.txt", "x");
+        assertThat(put.statusCode()).as(put.body()).isGreaterThanOrEqualTo(500);
+    }
 }

@@ -65,9 +65,18 @@ abstract class ReplicaCluster {
         curator = ZkClients.start(zk.connectString(), Duration.ofSeconds(10));
         store = new ClusterMapStore(curator, "pohmelfs");
         nodes = new LocalNodes(Duration.ofSeconds(1));
+        Path certs = nodeCertificates();
+        if (certs != null) {
+            nodes.requireTls(certs);
+        }
         for (int i = 1; i <= 3; i++) {
             nodes.addFollowing("node" + i, StoreSettings.defaults(Files.createDirectories(dir.resolve("node" + i))), store);
         }
+    }
+
+    /** The folder of {@code bin/pohmelfs certs}'s files the nodes require TLS with; null (the default): plaintext. */
+    Path nodeCertificates() throws Exception {
+        return null;
     }
 
     @AfterEach

@@ -130,7 +130,8 @@ class NodeTlsTest {
         ClusterPki.issue(ClusterPki.Request.of(certs, 1, 0));
         NodeServer server = node(tls(certs, "node1"));
         assertThatThrownBy(() -> connect(server, ClientSettings.defaults("gw-plain", "test")))
-                .isInstanceOf(NodeException.class).hasMessageContaining("requires TLS");
+                .isInstanceOf(NodeException.HandshakeRefused.class)
+                .hasMessageContaining("requires TLS");
         awaitLog("WARN", "refused peer 'gw-plain'", "requires TLS and the connection is plaintext");
     }
 
@@ -144,7 +145,7 @@ class NodeTlsTest {
         // The intruder trusts the cluster CA, so only the node's own check can refuse it.
         TlsConfig intruderTls = new TlsConfig(intruder.certificate(), intruder.privateKey(), certs.resolve("ca.pem"),
                 true);
-        assertThatThrownBy(() -> connect(server, client("gw-rogue", intruderTls))).isInstanceOf(NodeException.class);
+        assertThatThrownBy(() -> connect(server, client("gw-rogue", intruderTls))).isInstanceOf(NodeException.HandshakeRefused.class);
         // A TLS 1.3 client offers only a certificate issued by a CA the node names as trusted, so
         // the node sees none at all.
         awaitLog("WARN", "refused peer at /127.0.0.1:", "TLS handshake failed", "presented no client certificate");
@@ -158,7 +159,8 @@ class NodeTlsTest {
         TestPki.Leaf fake = rogue.issue("node-rogue");
         NodeServer server = node(new TlsConfig(fake.certificate(), fake.privateKey(), certs.resolve("ca.pem"), true));
         assertThatThrownBy(() -> connect(server, client("gw1", tls(certs, "gw1"))))
-                .isInstanceOf(NodeException.class).hasMessageContaining("node certificate 'CN=node-rogue' not trusted");
+                .isInstanceOf(NodeException.HandshakeRefused.class)
+                .hasMessageContaining("node certificate 'CN=node-rogue' not trusted");
         awaitLog("WARN", "refused node at 127.0.0.1:" + server.port(), "TLS handshake failed",
                 "node certificate 'CN=node-rogue' not trusted", "certification path");
     }
@@ -168,7 +170,7 @@ class NodeTlsTest {
         TestPki pki = new TestPki(tmp.resolve("pki"), "cluster-ca");
         NodeServer server = node(tls(pki.issue("node1")));
         TestPki.Leaf old = pki.issue("gw-old", LOOPBACK, BOTH, Instant.now().minus(Duration.ofDays(5)));
-        assertThatThrownBy(() -> connect(server, client("gw-old", tls(old)))).isInstanceOf(NodeException.class);
+        assertThatThrownBy(() -> connect(server, client("gw-old", tls(old)))).isInstanceOf(NodeException.HandshakeRefused.class);
         awaitLog("WARN", "refused peer at /127.0.0.1:", "client certificate 'CN=gw-old'", "certificate expired");
     }
 
@@ -177,7 +179,8 @@ class NodeTlsTest {
         TestPki pki = new TestPki(tmp.resolve("pki"), "cluster-ca");
         NodeServer server = node(tls(pki.issue("node-old", LOOPBACK, BOTH, Instant.now().minus(Duration.ofDays(5)))));
         assertThatThrownBy(() -> connect(server, client("gw1", tls(pki.issue("gw1")))))
-                .isInstanceOf(NodeException.class).hasMessageContaining("certificate expired");
+                .isInstanceOf(NodeException.HandshakeRefused.class)
+                .hasMessageContaining("certificate expired");
         awaitLog("WARN", "refused node at 127.0.0.1:" + server.port(), "'CN=node-old'", "certificate expired");
     }
 
@@ -187,7 +190,8 @@ class NodeTlsTest {
         // Signed by the cluster CA, but for another host: a stolen key of node7 cannot pose as this node.
         NodeServer server = node(tls(pki.issue("node7", List.of("node7", "10.9.9.7"), BOTH, Instant.now())));
         assertThatThrownBy(() -> connect(server, client("gw1", tls(pki.issue("gw1")))))
-                .isInstanceOf(NodeException.class).hasMessageContaining("127.0.0.1");
+                .isInstanceOf(NodeException.HandshakeRefused.class)
+                .hasMessageContaining("127.0.0.1");
         awaitLog("WARN", "refused node at 127.0.0.1:" + server.port(), "'CN=node7' not trusted",
                 "No subject alternative names matching IP address 127.0.0.1");
     }
@@ -197,7 +201,7 @@ class NodeTlsTest {
         TestPki pki = new TestPki(tmp.resolve("pki"), "cluster-ca");
         NodeServer server = node(tls(pki.issue("node1")));
         TestPki.Leaf noUsage = pki.issue("someone", LOOPBACK, List.of(), Instant.now());
-        assertThatThrownBy(() -> connect(server, client("someone", tls(noUsage)))).isInstanceOf(NodeException.class);
+        assertThatThrownBy(() -> connect(server, client("someone", tls(noUsage)))).isInstanceOf(NodeException.HandshakeRefused.class);
         awaitLog("WARN", "refused peer at /127.0.0.1:", "client certificate 'CN=someone' refused",
                 "lacks the extended key usage clientAuth");
     }
@@ -208,7 +212,7 @@ class NodeTlsTest {
         NodeServer server = node(tls(pki.issue("client-only", LOOPBACK, List.of(KeyPurposeId.id_kp_clientAuth),
                 Instant.now())));
         assertThatThrownBy(() -> connect(server, client("gw1", tls(pki.issue("gw1")))))
-                .isInstanceOf(NodeException.class);
+                .isInstanceOf(NodeException.HandshakeRefused.class);
         awaitLog("WARN", "refused node at 127.0.0.1:" + server.port(), "'CN=client-only'");
     }
 }
