@@ -109,6 +109,11 @@ class AccessTableTest {
         String hash = "{bcrypt}" + new BCryptPasswordEncoder(4).encode("pw");
         gw = GatewayTestSupport.startGateway("gw-table", nodes.addresses(),
                 "--pohmelfs.gateway.auth.enabled=true",
+                // The table sends hundreds of wrong passwords on purpose: each must get its 401,
+                // not the failed-login throttle's 429 (UsersAndTokensTest tests the throttle).
+                "--pohmelfs.gateway.auth.throttle.pair-failures=100000",
+                "--pohmelfs.gateway.auth.throttle.user-failures=100000",
+                "--pohmelfs.gateway.auth.throttle.address-failures=100000",
                 "--pohmelfs.gateway.auth.users[0].name=admin",
                 "--pohmelfs.gateway.auth.users[0].password=" + hash,
                 "--pohmelfs.gateway.auth.users[0].admin=true",
