@@ -121,7 +121,13 @@ final class DavFastGet {
                         .flatMap(chunks -> chunks.isEmpty() ? milton.get() : send(response, path, attr, get,
                                 chunks.get()));
             };
-        });
+        }).onErrorResume(org.pohmelfs.client.NodeException.class, e -> response.isCommitted() ? Mono.error(e)
+                // as the REST API and Milton's path answer it: 502 a refused handshake, else 503
+                : e instanceof org.pohmelfs.client.NodeException.HandshakeRefused
+                        ? DavWebFilter.refuse(response, DavGuard.Refusal.of(HttpStatus.BAD_GATEWAY,
+                                "storage node refused the connection: " + e.getMessage()))
+                        : DavWebFilter.refuse(response, DavGuard.Refusal.of(HttpStatus.SERVICE_UNAVAILABLE,
+                                "storage node unavailable: " + e.getMessage())));
     }
 
     long answered() {

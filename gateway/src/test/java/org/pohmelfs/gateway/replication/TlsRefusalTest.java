@@ -120,5 +120,11 @@ class TlsRefusalTest extends ReplicaCluster {
         assertThat(body).contains("TLS handshake failed", "not trusted");
         assertThat(millis).isLessThan(3_000);
         assertThat(Files.exists(dir.resolve("node1").resolve("static.txt"))).isFalse();
+        // WebDAV answers the same 502, for a change and for a read.
+        HttpResponse<byte[]> davPut = send(bad, "PUT", "/dav/static-dav.txt", "x".getBytes());
+        assertThat(davPut.statusCode()).as(new String(davPut.body(), StandardCharsets.UTF_8)).isEqualTo(502);
+        HttpResponse<byte[]> davGet = send(bad, "GET", "/dav/before-nothing.txt", null);
+        assertThat(davGet.statusCode()).as(new String(davGet.body(), StandardCharsets.UTF_8)).isEqualTo(502);
+        assertThat(Files.exists(dir.resolve("node1").resolve("static-dav.txt"))).isFalse();
     }
 }

@@ -55,6 +55,15 @@ public final class DavResourceFactory implements ResourceFactory {
         } catch (ObjectPath.InvalidPathException e) {
             throw new BadRequestException(e.getMessage());
         }
+        try {
+            return lookUpOnce(path);
+        } catch (org.pohmelfs.client.NodeException e) {
+            Failures.hintNode(e);
+            throw e;
+        }
+    }
+
+    private Resource lookUpOnce(ObjectPath path) {
         Request request = HttpManager.request();
         if (request == null) {
             return lookUp(path);

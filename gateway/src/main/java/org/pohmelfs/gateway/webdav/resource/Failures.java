@@ -103,10 +103,25 @@ public final class Failures {
         }
     }
 
+    /**
+     * A node error as the REST API answers it, instead of Milton's 500: 502 when a node refused
+     * this gateway's handshake (a configuration fault), else 503 (no node could answer).
+     */
+    public static void hintNode(org.pohmelfs.client.NodeException e) {
+        Request request = HttpManager.request();
+        if (request != null) {
+            request.getAttributes().put(STATUS_HINT,
+                    e instanceof org.pohmelfs.client.NodeException.HandshakeRefused ? 502 : 503);
+        }
+    }
+
     static <T> T run(Resource resource, Supplier<T> operation)
             throws ConflictException, NotAuthorizedException, BadRequestException {
         try {
             return operation.get();
+        } catch (org.pohmelfs.client.NodeException e) {
+            hintNode(e);
+            throw e;
         } catch (FileException | ObjectPath.InvalidPathException e) {
             ErrorCode code = e instanceof FileException f ? f.code() : ((ObjectPath.InvalidPathException) e).code();
             if (code == ErrorCode.LOCKED && DavContext.LOCKED_OUT.isBound()) {
