@@ -18,7 +18,6 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -170,6 +169,29 @@ class HttpsGatewayTest {
         assertThat(err.toString()).contains("cannot reach");
     }
 
+    /**
+     * Waits (up to 60 s, Awaitility) until {@code condition} holds; on time-out returns anyway, so
+     * that the caller's assertions say what was found instead.
+     */
+    static void eventually(java.util.concurrent.Callable<Boolean> condition) {
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(condition);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // the assertions after the wait report what is served
+        }
+    }
+
+    /** The certificate served on a new connection once it has {@code serial} (or the last one seen after 60 s). */
+    static X509Certificate servedOnceRenewed(int port, BigInteger serial) {
+        var last = new java.util.concurrent.atomic.AtomicReference<X509Certificate>();
+        eventually(() -> {
+            last.set(servedCertificate(port));
+            return last.get().getSerialNumber().equals(serial);
+        });
+        return last.get();
+    }
+
     static String httpsUrl(ConfigurableApplicationContext gw, String path) {
         return "https://localhost:" + port(gw) + path;
     }
@@ -268,12 +290,7 @@ class HttpsGatewayTest {
         BigInteger serial = read(renewed.certificate()).getSerialNumber();
         install(renewed);
 
-        X509Certificate now = servedCertificate(port);
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (!now.getSerialNumber().equals(serial) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(100);
-            now = servedCertificate(port);
-        }
+        X509Certificate now = servedOnceRenewed(port, serial);
         assertThat(before.getSubjectX500Principal().getName()).isNotEqualTo("CN=gw-renewed");
         assertThat(now.getSubjectX500Principal().getName()).isEqualTo("CN=gw-renewed");
         assertThat(now.getSerialNumber()).isEqualTo(serial);
@@ -289,12 +306,7 @@ class HttpsGatewayTest {
             TestPki.Leaf next = pki.issue(cn);
             BigInteger serial = read(next.certificate()).getSerialNumber();
             project(next);
-            BigInteger now = servedCertificate(port).getSerialNumber();
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-            while (!now.equals(serial) && Instant.now().isBefore(deadline)) {
-                Thread.sleep(100);
-                now = servedCertificate(port).getSerialNumber();
-            }
+            BigInteger now = servedOnceRenewed(port, serial).getSerialNumber();
             assertThat(now).as(cn).isEqualTo(serial);
         }
     }
@@ -311,11 +323,7 @@ class HttpsGatewayTest {
             TestPki.Leaf renewed = pki.issue("gw-mismatched");
             TestPki.Leaf stranger = pki.issue("gw-stranger");
             install(new TestPki.Leaf(renewed.certificate(), stranger.privateKey(), pki.ca()));
-            Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-            while (watcherLog.list.stream().noneMatch(e -> e.getFormattedMessage().contains("SSL reload error"))
-                    && Instant.now().isBefore(deadline)) {
-                Thread.sleep(100);
-            }
+            eventually(() -> watcherLog.list.stream().anyMatch(e -> e.getFormattedMessage().contains("SSL reload error")));
             assertThat(watcherLog.list).extracting(ILoggingEvent::getFormattedMessage)
                     .as("the watcher tried the new pair and refused it").anyMatch(m -> m.contains("SSL reload error"));
             assertThat(servedCertificate(port).getSerialNumber()).as("the old pair still serves").isEqualTo(before);
@@ -323,12 +331,7 @@ class HttpsGatewayTest {
 
             install(renewed);
             BigInteger serial = read(renewed.certificate()).getSerialNumber();
-            BigInteger now = servedCertificate(port).getSerialNumber();
-            deadline = Instant.now().plus(Duration.ofSeconds(60));
-            while (!now.equals(serial) && Instant.now().isBefore(deadline)) {
-                Thread.sleep(100);
-                now = servedCertificate(port).getSerialNumber();
-            }
+            BigInteger now = servedOnceRenewed(port, serial).getSerialNumber();
             assertThat(now).as("the watcher still works after a refused pair").isEqualTo(serial);
         } finally {
             watcher.detachAppender(watcherLog);
