@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * map init, three nodes and two gateways in their start order; a file written through either
  * gateway is read through the other; a node container is killed ({@code docker-compose kill},
  * SIGKILL) under a load over both gateways, no request fails and every acknowledged write
- * reads back through both; {@code down -v} removes containers and volumes.
+ * reads back through both; {@code down -v} removes containers and volumes. With the
+ * {@code prometheus} profile (the upstream image, or the stand-in {@code bin/build-prometheus-image}
+ * builds), Prometheus scrapes all five, and sees the killed node go down.
  */
 class ComposeClusterIT {
     private static final Logger log = LoggerFactory.getLogger(ComposeClusterIT.class);
@@ -41,13 +44,16 @@ class ComposeClusterIT {
     private String project;
     private Path logDir;
     private List<URI> gateways;
+    private ComposePrometheus prometheus;
+    private String node3Metrics;
+    private String prometheusImage;
 
     @BeforeEach
     void up() throws Exception {
         project = "pohmelfs-it-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
         logDir = Path.of("target", "compose-logs");
         Files.createDirectories(logDir);
-        List<Integer> p = SystemTestSupport.freePorts(9);
+        List<Integer> p = SystemTestSupport.freePorts(10);
         env.put("POHMELFS_NODE_IMAGE", SystemTestSupport.nodeImage());
         env.put("POHMELFS_GATEWAY_IMAGE", SystemTestSupport.gatewayImage());
         env.put("POHMELFS_ZK_PORT", "" + p.get(0));
@@ -58,6 +64,18 @@ class ComposeClusterIT {
         env.put("POHMELFS_GW1_PORT", "" + p.get(7));
         env.put("POHMELFS_GW2_PORT", "" + p.get(8));
         gateways = List.of(loopback(p.get(7)), loopback(p.get(8)));
+        prometheusImage = ComposePrometheus.image(SystemTestSupport.root());
+        if (prometheusImage == null && "1".equals(System.getenv("POHMELFS_REQUIRE_CLIENTS"))) {
+            throw new AssertionError("no Prometheus image and POHMELFS_REQUIRE_CLIENTS=1: install the prometheus package");
+        }
+        if (prometheusImage != null) {
+            env.put("POHMELFS_PROMETHEUS_IMAGE", prometheusImage);
+            env.put("POHMELFS_PROMETHEUS_PORT", "" + p.get(9));
+            env.put("POHMELFS_PROMETHEUS_CONFIG", ComposePrometheus.config(logDir, project,
+                    List.of(p.get(4), p.get(5), p.get(6)), List.of(p.get(7), p.get(8))).toString());
+            prometheus = new ComposePrometheus(p.get(9));
+            node3Metrics = "127.0.0.1:" + p.get(6);
+        }
         compose(UP_TIMEOUT, "up", "-d");
         awaitReady(rest, gateways, Duration.ofMinutes(6));
     }
@@ -82,6 +100,13 @@ class ComposeClusterIT {
         assertThat(rest.put(gateways.get(1), "/compose/two.txt?parents=true", two)).isEqualTo(201);
         assertThat(rest.get(gateways.get(1), "/compose/one.txt").body()).isEqualTo(one);
         assertThat(rest.get(gateways.get(0), "/compose/two.txt").body()).isEqualTo(two);
+        if (prometheus != null) {
+            // Every node and gateway is scraped, and the gateways' request metrics arrive.
+            Awaitility.await("Prometheus scrapes all five").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> prometheus.query("up").values().stream().filter("1"::equals).count() == 5);
+            assertThat(prometheus.query("sum by (instance) (http_server_requests_seconds_count{job=\"pohmelfs-gateway\"})"))
+                    .as("request counts of both gateways").hasSize(2);
+        }
 
         Map<String, String> acknowledged;
         List<String> failures;
@@ -96,6 +121,10 @@ class ComposeClusterIT {
         log.info("compose: {} acknowledged writes, {} failures", acknowledged.size(), failures.size());
         assertThat(failures).as("failed requests").isEmpty();
         checkAcknowledged(rest, acknowledged, gateways);
+        if (prometheus != null) {
+            Awaitility.await("Prometheus sees node3 down").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> "0".equals(prometheus.query("up").get(node3Metrics)));
+        }
     }
 
     /** Runs docker-compose on the shipped file and the host override; fails on a non-zero exit. */
@@ -104,6 +133,9 @@ class ComposeClusterIT {
         List<String> command = new ArrayList<>(List.of("docker-compose", "-p", project,
                 "-f", root.resolve("docker-compose.yml").toString(),
                 "-f", root.resolve("docker-compose.host.yml").toString()));
+        if (prometheusImage != null) {
+            command.addAll(List.of("--profile", "prometheus"));
+        }
         command.addAll(List.of(args));
         Path out = logDir.resolve(project + "-" + args[0] + ".log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());

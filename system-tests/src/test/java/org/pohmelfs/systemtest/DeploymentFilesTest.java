@@ -79,6 +79,34 @@ class DeploymentFilesTest {
     }
 
     /**
+     * The host override's Prometheus scrapes, by default, exactly the actuator ports that the
+     * override's nodes and gateways listen on by default (the defaults of their {@code ${VAR:-port}}).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theHostPrometheusConfigurationScrapesTheHostOverridesDefaultPorts() throws IOException {
+        String hostFile = Files.readString(ROOT.resolve("docker-compose.host.yml"));
+        java.util.Set<String> expected = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?:SERVER_PORT|POHMELFS_GW\\d_PORT|POHMELFS_NODE\\d_HTTP_PORT):-(\\d+)}").matcher(hostFile);
+        while (m.find()) {
+            expected.add("127.0.0.1:" + m.group(1));
+        }
+        assertThat(expected).hasSize(5);
+        java.util.Set<String> scraped = new java.util.TreeSet<>();
+        for (Map<String, Object> job : (List<Map<String, Object>>) yaml("docker/prometheus/prometheus.host.yml").get("scrape_configs")) {
+            assertThat(job.get("metrics_path")).isEqualTo("/actuator/prometheus");
+            for (Map<String, Object> sc : (List<Map<String, Object>>) job.get("static_configs")) {
+                scraped.addAll((List<String>) sc.get("targets"));
+            }
+        }
+        assertThat(scraped).isEqualTo(expected);
+        Map<String, Map<String, Object>> host = (Map<String, Map<String, Object>>) yaml("docker-compose.host.yml").get("services");
+        assertThat((List<String>) host.get("prometheus").get("volumes")).singleElement().asString()
+                .contains("./docker/prometheus/prometheus.host.yml").endsWith(":/etc/prometheus/prometheus.yml:ro");
+    }
+
+    /**
      * The HTTPS overlay changes only gateways: HTTPS on SERVER_PORT from two mounted PEM files, the
      * plain port (the one published before, which Prometheus scrapes) kept for redirects and actuator,
      * and the healthcheck asks that plain port.
