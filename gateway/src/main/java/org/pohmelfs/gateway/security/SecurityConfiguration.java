@@ -46,8 +46,8 @@ public class SecurityConfiguration {
     SecurityWebFilterChain adminChain(ServerHttpSecurity http, Authenticator authenticator, LoginThrottle throttle,
                                       ClientAddresses addresses) {
         WebAuthentication web = new WebAuthentication(authenticator, throttle, addresses, "POHMELFS admin");
-        return http.securityMatcher(org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers
-                        .pathMatchers("/admin/**"))
+        return stateless(http.securityMatcher(org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers
+                        .pathMatchers("/admin/**")))
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
@@ -64,7 +64,7 @@ public class SecurityConfiguration {
     @org.springframework.core.annotation.Order(org.springframework.core.Ordered.LOWEST_PRECEDENCE)
     SecurityWebFilterChain securityChain(ServerHttpSecurity http, GatewayProperties properties,
                                          Authenticator authenticator, LoginThrottle throttle, ClientAddresses addresses) {
-        http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+        stateless(http).csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
@@ -86,6 +86,21 @@ public class SecurityConfiguration {
                         .matchers(safe).authenticated()
                         .anyExchange().hasRole("WRITER"))
                 .build();
+    }
+
+    /**
+     * No web session: every request carries its credentials (Basic or a bearer token), so the
+     * security context is neither loaded from nor saved to a session, and no request is saved
+     * for a replay after a login. Spring Security's defaults do both through
+     * {@code exchange.getSession()}, which creates an in-memory session per request and, to make
+     * its id, hops to the bounded-elastic scheduler and back: two thread hand-offs on every
+     * request, the largest single cost of a hot WebDAV GET after the fast path.
+     */
+    static ServerHttpSecurity stateless(ServerHttpSecurity http) {
+        return http.securityContextRepository(
+                        org.springframework.security.web.server.context.NoOpServerSecurityContextRepository.getInstance())
+                .requestCache(c -> c.requestCache(
+                        org.springframework.security.web.server.savedrequest.NoOpServerRequestCache.getInstance()));
     }
 
     /** Confined users' roots are made on first use (see {@link ConfinedRoots}). */
