@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * JVM holds {@code -Dresync.export.mib} (512) MiB in 1 MiB files in 64 folders (put there by
  * hand, so they get versions at start); an empty local export resyncs from it (full copy); then
  * {@code -Dresync.changed.mib} (32) MiB of files are overwritten on the source through the
- * protocol and the local export resyncs again. fsync off on both. Run:
+ * protocol and the local export resyncs again. fsync off on both unless {@code -Dresync.fsync=true}
+ * (the default node's setting). Run:
  * {@code mvn -B -o verify -pl storage-node -am -Dtest=ResyncThroughputMeasurement
  * -Dsurefire.failIfNoSpecifiedTests=false -Dresync.export.mib=512 -Dresync.changed.mib=32}
  */
@@ -36,6 +37,8 @@ class ResyncThroughputMeasurement {
     void measure() throws Exception {
         int exportMib = Integer.getInteger("resync.export.mib", 512);
         int changedMib = Integer.getInteger("resync.changed.mib", 32);
+        boolean fsync = Boolean.getBoolean("resync.fsync");
+        int parallel = Integer.getInteger("resync.parallel", 4);
         Path a = Files.createDirectories(dir.resolve("a"));
         Path b = Files.createDirectories(dir.resolve("b"));
         byte[] mib = new byte[1 << 20];
@@ -45,13 +48,26 @@ class ResyncThroughputMeasurement {
             Path d = Files.createDirectories(a.resolve("d" + (i % 64)));
             Files.write(d.resolve("f" + i), mib);
         }
-        try (ResyncOnTheWireTest.Source src = new ResyncOnTheWireTest.Source(a);
-             TransactionManager local = TransactionManager.open(new StoreSettings(b, 0, false, false, 1000));
+        try (ResyncOnTheWireTest.Source src = new ResyncOnTheWireTest.Source(a, fsync);
+             TransactionManager local = TransactionManager.open(new StoreSettings(b, 0, false, fsync, 1000));
              NodeConnection peer = new NodeClient(ClientSettings.defaults("resync:b", "test"))
                      .connectBlocking(src.server.address())) {
+            if (Boolean.getBoolean("resync.warmup")) {
+                // A first full copy into a throwaway export, so the measured one runs compiled code.
+                Path w = Files.createDirectories(dir.resolve("warmup"));
+                try (TransactionManager warm = TransactionManager.open(new StoreSettings(w, 0, false, fsync, 1000))) {
+                    long t0 = System.nanoTime();
+                    ResyncOnTheWireTest.resync(peer, warm, new HashSet<>(), parallel);
+                    log.warn(String.format("warm-up full copy: %.2f s", (System.nanoTime() - t0) / 1e9));
+                }
+            }
             long t = System.nanoTime();
-            ResyncOnTheWireTest.Run full = ResyncOnTheWireTest.resync(peer, local, new HashSet<>());
+            long cpu = cpuNanos();
+            log.warn("before the full copy: " + userSys());
+            ResyncOnTheWireTest.Run full = ResyncOnTheWireTest.resync(peer, local, new HashSet<>(), parallel);
             double fullSeconds = (System.nanoTime() - t) / 1e9;
+            double fullCpu = (cpuNanos() - cpu) / 1e9;
+            log.warn("full copy: " + userSys());
 
             for (int i = 0; i < changedMib; i++) {
                 random.nextBytes(mib);
@@ -59,20 +75,34 @@ class ResyncThroughputMeasurement {
                 src.run(new Command.Write("/d" + (f % 64) + "/f" + f, 0, ByteBuffer.wrap(mib), false));
             }
             t = System.nanoTime();
-            ResyncOnTheWireTest.Run again = ResyncOnTheWireTest.resync(peer, local, new HashSet<>());
+            cpu = cpuNanos();
+            ResyncOnTheWireTest.Run again = ResyncOnTheWireTest.resync(peer, local, new HashSet<>(), parallel);
             double againSeconds = (System.nanoTime() - t) / 1e9;
+            double againCpu = (cpuNanos() - cpu) / 1e9;
 
             t = System.nanoTime();
-            ResyncOnTheWireTest.Run nothing = ResyncOnTheWireTest.resync(peer, local, new HashSet<>());
+            ResyncOnTheWireTest.Run nothing = ResyncOnTheWireTest.resync(peer, local, new HashSet<>(), parallel);
             double nothingSeconds = (System.nanoTime() - t) / 1e9;
 
-            log.warn(String.format("resync of a %d MiB export: full copy %d objects %.1f MiB in %.2f s = %.0f MiB/s "
-                            + "(%d passes); after %d MiB changed: %d objects %.1f MiB in %.2f s = %.0f MiB/s (%d passes); "
-                            + "with nothing changed: %.3f s",
+            log.warn(String.format("resync of a %d MiB export (fsync " + fsync + ", " + parallel + " files at once): full copy %d objects %.1f MiB in %.2f s = %.0f MiB/s "
+                            + "(%d passes, %.2f s CPU); after %d MiB changed: %d objects %.1f MiB in %.2f s = %.0f MiB/s "
+                            + "(%d passes, %.2f s CPU); with nothing changed: %.3f s",
                     exportMib, full.outcome().changed(), full.outcome().bytes() / 1048576.0, fullSeconds,
-                    full.outcome().bytes() / 1048576.0 / fullSeconds, full.passes(), changedMib,
+                    full.outcome().bytes() / 1048576.0 / fullSeconds, full.passes(), fullCpu, changedMib,
                     again.outcome().changed(), again.outcome().bytes() / 1048576.0, againSeconds,
-                    again.outcome().bytes() / 1048576.0 / againSeconds, again.passes(), nothingSeconds));
+                    again.outcome().bytes() / 1048576.0 / againSeconds, again.passes(), againCpu, nothingSeconds));
         }
+    }
+
+    /** User and system CPU ticks of this JVM so far (Linux /proc/self/stat), to tell the kernel's share. */
+    private static String userSys() throws java.io.IOException {
+        String[] f = Files.readString(Path.of("/proc/self/stat")).replaceFirst(".*\\) ", "").split(" ");
+        return "utime " + f[11] + " stime " + f[12] + " ticks";
+    }
+
+    /** CPU time of this whole JVM (both nodes, the JIT and the collector): a figure the machine's load changes less than wall time. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }
