@@ -227,6 +227,8 @@ public final class ResyncPass {
                 }
             }
         }
+        // Durable before any directory version claims it (design.md §5, "Durability of a resync").
+        installer.sync();
         // Directories, deepest first: each is corrected by what the source had and it lacked
         // when the walk listed it (source version before its entries were listed, minus the local
         // one right after), so live writes applied locally since stay counted (rule B adds
