@@ -86,7 +86,12 @@ class ResyncOnTheWireTest {
     }
 
     static Run resync(NodeConnection peer, TransactionManager local, Set<String> suspects, int parallel) throws Exception {
-        PeerSource source = new PeerSource(peer, () -> 0, Duration.ofSeconds(30));
+        return resync(peer, local, suspects, parallel, 1 << 20, 4);
+    }
+
+    static Run resync(NodeConnection peer, TransactionManager local, Set<String> suspects, int parallel, int chunk,
+                      int window) throws Exception {
+        PeerSource source = new PeerSource(peer, () -> 0, Duration.ofSeconds(30), chunk, window);
         LocalReplica replica = new LocalReplica(local.resync(), source);
         long changed = 0;
         long bytes = 0;
@@ -106,8 +111,9 @@ class ResyncOnTheWireTest {
     void aResyncMakesTheExportsEqualAndALaterOneCopiesOnlyWhatChanged() throws Exception {
         Path a = Files.createDirectories(dir.resolve("a"));
         Path b = Files.createDirectories(dir.resolve("b"));
+        // fsync on locally (the default node's setting), so the forced installs and syncs run too.
         try (Source src = new Source(a);
-             TransactionManager local = TransactionManager.open(new StoreSettings(b, 0, false, false, 1000));
+             TransactionManager local = TransactionManager.open(new StoreSettings(b, 0, false, true, 1000));
              NodeConnection peer = new NodeClient(ClientSettings.defaults("resync:b", "test"))
                      .connectBlocking(src.server.address())) {
             // Something local that the source does not have, and must go.
