@@ -68,7 +68,7 @@ public record NodeProperties(
      *                 reply with the xattrs and asks for at most 1 MiB
      */
     public record Resync(@DefaultValue("true") boolean enabled, @DefaultValue("300ms") java.time.Duration grace,
-                         @DefaultValue("6s") java.time.Duration settle, @DefaultValue("4") int parallel,
+                         @DefaultValue("6s") java.time.Duration settle, @DefaultValue("16") int parallel,
                          @DefaultValue("30s") java.time.Duration timeout, @DefaultValue("4") int window,
                          @DefaultValue("1MB") DataSize chunk) {
         public Resync {

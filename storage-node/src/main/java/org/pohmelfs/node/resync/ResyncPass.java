@@ -32,7 +32,8 @@ import org.pohmelfs.protocol.DirEntry;
  * order (parents before children), stat both sides again and skip it if they agree now; else
  * delete it, make the directory, or copy the file (files in parallel), each conditional on the
  * local version just seen; a file the walk saw on the source is looked at again and copied on a
- * worker, {@code parallel} at once, so the round trips of many small files overlap. (4) <em>directories</em>, deepest first: set mode and xattrs to the
+ * worker, {@code parallel} at once, so the round trips of many small files overlap. (4) <em>sync</em>:
+ * {@link Installer#sync} makes all of that durable before any directory claims it. (5) <em>directories</em>, deepest first: set mode and xattrs to the
  * source's and add to the version the difference the walk saw (source minus local), unless
  * something at or below it could not be settled in this pass.
  *
