@@ -73,11 +73,6 @@ public final class ResyncOps {
         }
     }
 
-    /** How many folders wait for the next {@link #sync} (tests). */
-    int unsynced() {
-        return touched.size();
-    }
-
     private void touch(Path folder) {
         if (fsync) {
             touched.add(folder);
