@@ -119,7 +119,7 @@ class NodeConfiguration {
         ResyncDriver driver = new ResyncDriver(p.id(), new ClusterMapStore(clusterZooKeeper, p.cluster()),
                 follower::state, follower::serving, transactions.resync(), transactions.recentStamps(), status, new NodeClient(client),
                 new ResyncDriver.Settings(p.resync().grace(), p.resync().settle(), p.resync().parallel(),
-                        p.resync().timeout()));
+                        p.resync().timeout(), p.resync().window(), (int) p.resync().chunk().toBytes()));
         if (p.resync().enabled()) {
             driver.start();
         }

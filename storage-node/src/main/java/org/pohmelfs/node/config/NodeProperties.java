@@ -59,12 +59,27 @@ public record NodeProperties(
      * @param grace    wait between a pass's walk and its copies, for live writes in flight
      * @param settle   wait before the confirming quiet pass; longer than a gateway resends one write
      *                 to one node ({@code replication.node-timeout}, 5 s)
-     * @param parallel files fetched at once
+     * @param parallel files fetched at once (each one STAT on each side, its READs, a temporary
+     *                 file and a rename)
      * @param timeout  per request to the source
+     * @param window   READs in flight per file larger than one chunk
+     * @param chunk    bytes one READ asks the source for; lowered to what fits in the frame the
+     *                 connection negotiated ({@code max-frame}); the first READ of a file shares its
+     *                 reply with the xattrs and asks for at most 1 MiB
      */
     public record Resync(@DefaultValue("true") boolean enabled, @DefaultValue("300ms") java.time.Duration grace,
-                         @DefaultValue("6s") java.time.Duration settle, @DefaultValue("4") int parallel,
-                         @DefaultValue("30s") java.time.Duration timeout) {
+                         @DefaultValue("6s") java.time.Duration settle, @DefaultValue("16") int parallel,
+                         @DefaultValue("30s") java.time.Duration timeout, @DefaultValue("4") int window,
+                         @DefaultValue("1MB") DataSize chunk) {
+        public Resync {
+            if (parallel < 1 || window < 1) {
+                throw new IllegalArgumentException("pohmelfs.node.resync.parallel and .window must be at least 1: "
+                        + parallel + ", " + window);
+            }
+            if (chunk.toBytes() < 4096 || chunk.toBytes() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("pohmelfs.node.resync.chunk must be between 4KB and 2GB: " + chunk);
+            }
+        }
     }
 
     /**

@@ -31,4 +31,11 @@ public interface Installer {
 
     /** Removes the local object (a whole tree for a directory). */
     boolean delete(String path, long expected) throws IOException;
+
+    /**
+     * Makes every copy, directory made and delete done so far durable (when the store forces
+     * its changes at all); a pass calls it before it corrects any directory's version, so that no
+     * directory claims, after a crash, a change that is missing beneath it.
+     */
+    void sync() throws IOException;
 }

@@ -57,4 +57,9 @@ final class LocalReplica implements Replica, Installer {
     public boolean delete(String path, long expected) throws IOException {
         return ops.delete(path, expected);
     }
+
+    @Override
+    public void sync() throws IOException {
+        ops.sync();
+    }
 }

@@ -30,15 +30,39 @@ import org.pohmelfs.protocol.Xattr;
  */
 final class PeerSource implements Replica {
     private static final int MAX_TRIES = 5;
+    /** Room in a frame for everything in a DATA reply but the data (header, attributes, trailer). */
+    private static final int FRAME_HEADROOM = 16 * 1024;
 
     private final NodeConnection peer;
     private final LongSupplier epoch;
     private final Duration timeout;
+    private final int chunk;
+    private final int window;
 
+    /** 1 MiB READs (less if the connection's frame is smaller), 4 in flight per file. */
     PeerSource(NodeConnection peer, LongSupplier epoch, Duration timeout) {
+        this(peer, epoch, timeout, 1 << 20, 4);
+    }
+
+    /**
+     * @param chunk  bytes asked for by one READ; lowered to what fits in the frame the connection
+     *               negotiated (a DATA reply larger than that would be refused)
+     * @param window READs in flight per file
+     */
+    PeerSource(NodeConnection peer, LongSupplier epoch, Duration timeout, int chunk, int window) {
+        if (chunk < 1 || window < 1) {
+            throw new IllegalArgumentException("chunk and window must be positive: " + chunk + ", " + window);
+        }
         this.peer = peer;
         this.epoch = epoch;
         this.timeout = timeout;
+        this.chunk = Math.min(chunk, peer.welcome().maxFrame() - FRAME_HEADROOM);
+        this.window = window;
+    }
+
+    /** Bytes one READ asks for on this connection. */
+    int chunk() {
+        return chunk;
     }
 
     /** A fetched file: its attributes and xattrs; the content went to the temporary file. */
@@ -101,9 +125,10 @@ final class PeerSource implements Replica {
 
     /** Fetches the file at {@code path} into {@code temp}; null when it is gone or not a file. */
     Fetched fetch(String path, Path temp) throws IOException {
-        int chunk = peer.maxChunk();
         for (int attempt = 0; attempt < MAX_TRIES; attempt++) {
-            List<Result> first = call(new Command.Read(path, 0, chunk), new Command.XattrList(path),
+            // The first READ shares its reply with the xattrs: at most the connection's usual chunk,
+            // which leaves at least half the frame for them.
+            List<Result> first = call(new Command.Read(path, 0, Math.min(chunk, peer.maxChunk())), new Command.XattrList(path),
                     new Command.Stat(path)).results();
             if (first.getFirst() instanceof Result.Error e) {
                 if (gone(e) || e.code() == ErrorCode.IS_DIRECTORY) {
@@ -117,46 +142,52 @@ final class PeerSource implements Replica {
             if (attr.version() != data.attr().version()) {
                 continue;
             }
-            if (writeAll(path, temp, data, attr, chunk)) {
+            if (writeAll(path, temp, data, attr)) {
                 return new Fetched(attr, xattrs);
             }
         }
         throw new IOException("the source's " + path + " kept changing while it was copied");
     }
 
-    /** Writes the first chunk and reads the rest with pipelined READs; false when the version changed. */
-    private boolean writeAll(String path, Path temp, Result.Data first, Attr attr, int chunk) throws IOException {
+    /**
+     * Writes the first chunk and reads the rest with {@code window} READs in flight, each written
+     * at its offset as it arrives (nothing else is buffered); false when the version changed.
+     * Replies come in request order on one connection; on any failure the READs still in flight
+     * are cancelled and the temporary file is left for the caller to delete.
+     */
+    private boolean writeAll(String path, Path temp, Result.Data first, Attr attr) throws IOException {
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            write(out, first.data());
+            write(out, first.data(), 0);
             long offset = first.data().remaining();
-            final int window = 4;
-            List<java.util.concurrent.CompletableFuture<Message.Reply>> inFlight = new ArrayList<>();
+            java.util.ArrayDeque<java.util.concurrent.CompletableFuture<Message.Reply>> inFlight = new java.util.ArrayDeque<>();
             long next = offset;
-            while (offset < attr.size()) {
-                while (inFlight.size() < window && next < attr.size()) {
-                    inFlight.add(send(new Command.Read(path, next, chunk)));
-                    next += chunk;
+            try {
+                while (offset < attr.size()) {
+                    while (inFlight.size() < window && next < attr.size()) {
+                        inFlight.add(send(new Command.Read(path, next, (int) Math.min(chunk, attr.size() - next))));
+                        next += Math.min(chunk, attr.size() - next);
+                    }
+                    Result r = await(inFlight.removeFirst()).results().getFirst();
+                    if (!(r instanceof Result.Data d) || d.attr().version() != attr.version()) {
+                        return false;
+                    }
+                    if (d.data().remaining() == 0) {
+                        return false; // shorter than its STAT said: it changed
+                    }
+                    write(out, d.data(), offset);
+                    offset += d.data().remaining();
                 }
-                Result r = await(inFlight.removeFirst()).results().getFirst();
-                if (!(r instanceof Result.Data d) || d.attr().version() != attr.version()) {
-                    inFlight.forEach(f -> f.cancel(false));
-                    return false;
-                }
-                if (d.data().remaining() == 0) {
-                    inFlight.forEach(f -> f.cancel(false));
-                    return false; // shorter than its STAT said: it changed
-                }
-                write(out, d.data());
-                offset += d.data().remaining();
+                return true;
+            } finally {
+                inFlight.forEach(f -> f.cancel(false));
             }
-            return true;
         }
     }
 
-    private static void write(FileChannel out, ByteBuffer data) throws IOException {
+    private static void write(FileChannel out, ByteBuffer data, long position) throws IOException {
         ByteBuffer b = data.duplicate();
         while (b.hasRemaining()) {
-            out.write(b);
+            position += out.write(b, position);
         }
     }
 

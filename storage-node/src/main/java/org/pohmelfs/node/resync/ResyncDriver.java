@@ -35,8 +35,10 @@ public final class ResyncDriver implements AutoCloseable {
      * @param settle   the wait between the first quiet pass and the confirming one
      * @param parallel files fetched at once
      * @param timeout  per request to the source
+     * @param window   READs in flight per file
+     * @param chunk    bytes per READ (at most what the connection's frame holds)
      */
-    public record Settings(Duration grace, Duration settle, int parallel, Duration timeout) {
+    public record Settings(Duration grace, Duration settle, int parallel, Duration timeout, int window, int chunk) {
     }
 
     private final String nodeId;
@@ -132,7 +134,7 @@ public final class ResyncDriver implements AutoCloseable {
         LOG.info("resync: {} catches up from {} at {}", nodeId, source.id(), source.address());
         local.clearTemps();
         try (NodeConnection peer = client.connectBlocking(new InetSocketAddress(source.host(), source.port()))) {
-            PeerSource src = new PeerSource(peer, epoch::get, settings.timeout());
+            PeerSource src = new PeerSource(peer, epoch::get, settings.timeout(), settings.chunk(), settings.window());
             LocalReplica replica = new LocalReplica(local, src);
             java.util.Set<String> suspects = new java.util.HashSet<>();
             boolean quietOnce = false;

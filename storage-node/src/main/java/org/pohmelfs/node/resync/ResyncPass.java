@@ -31,7 +31,9 @@ import org.pohmelfs.protocol.DirEntry;
  * so that live writes in flight to either side land. (3) <em>act</em>: per candidate, in walk
  * order (parents before children), stat both sides again and skip it if they agree now; else
  * delete it, make the directory, or copy the file (files in parallel), each conditional on the
- * local version just seen. (4) <em>directories</em>, deepest first: set mode and xattrs to the
+ * local version just seen; a file the walk saw on the source is looked at again and copied on a
+ * worker, {@code parallel} at once, so the round trips of many small files overlap. (4) <em>sync</em>:
+ * {@link Installer#sync} makes all of that durable before any directory claims it. (5) <em>directories</em>, deepest first: set mode and xattrs to the
  * source's and add to the version the difference the walk saw (source minus local), unless
  * something at or below it could not be settled in this pass.
  *
@@ -116,6 +118,8 @@ public final class ResyncPass {
         // conditional on it, not on a later look: a live write that reached this node since may
         // not have reached the source yet, and must not be undone (its stamp is in the ancestors).
         Map<String, Long> walked = new HashMap<>();
+        // Candidates the source had as a file when the walk saw them: looked at again and copied by a worker.
+        Set<String> files = new java.util.HashSet<>();
         long plannedBytes = 0;
         while (!walk.isEmpty()) {
             String d = walk.poll();
@@ -148,6 +152,7 @@ public final class ResyncPass {
                     }
                 } else if (a != null) {
                     plannedBytes += a.size();
+                    files.add(p);
                 }
                 candidates.add(p);
             }
@@ -163,13 +168,28 @@ public final class ResyncPass {
         Semaphore slots = new Semaphore(Math.max(1, parallel));
         try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (String p : candidates) {
+                long expected = walked.get(p);
+                if (files.contains(p)) {
+                    // A file on the source: the second look (a STAT on each side) and the copy run on a
+                    // worker, so the round trips of many files overlap; parents were made before, inline.
+                    slots.acquire();
+                    copies.add(workers.submit(() -> {
+                        try {
+                            copyIfStillDifferent(source, local, installer, listener, recentLocal, p, expected, changed,
+                                    skipped, unsettled, bytes);
+                            return null;
+                        } finally {
+                            slots.release();
+                        }
+                    }));
+                    continue;
+                }
                 Attr a = source.stat(p);
                 Attr b = local.stat(p);
                 if (same(a, b)) {
                     listener.done(1, 0);
                     continue;
                 }
-                long expected = walked.get(p);
                 if ((b == null ? 0 : b.version()) != expected || (b != null && recentLocal.test(b.version()))) {
                     count(false, p, changed, skipped, unsettled); // a live write came: the next pass looks again
                     listener.done(1, 0);
@@ -192,20 +212,9 @@ public final class ResyncPass {
                     }
                     listener.done(1, 0);
                 } else {
-                    slots.acquire();
-                    copies.add(workers.submit(() -> {
-                        try {
-                            long n = installer.copyFile(p, expected);
-                            count(n != Installer.SKIPPED, p, changed, skipped, unsettled);
-                            if (n > 0) {
-                                bytes.addAndGet(n);
-                            }
-                            listener.done(1, Math.max(0, n));
-                            return null;
-                        } finally {
-                            slots.release();
-                        }
-                    }));
+                    // Became a file after the walk (it saw a directory or nothing): the next pass copies it.
+                    count(false, p, changed, skipped, unsettled);
+                    listener.done(1, 0);
                 }
             }
             for (Future<?> f : copies) {
@@ -219,6 +228,8 @@ public final class ResyncPass {
                 }
             }
         }
+        // Durable before any directory version claims it (design.md §5, "Durability of a resync").
+        installer.sync();
         // Directories, deepest first: each is corrected by what the source had and it lacked
         // when the walk listed it (source version before its entries were listed, minus the local
         // one right after), so live writes applied locally since stay counted (rule B adds
@@ -247,6 +258,41 @@ public final class ResyncPass {
             suspects.add(p);
         }
         return new Outcome(changed.get(), bytes.get(), skipped.get());
+    }
+
+    /** The act step for a candidate the walk saw as a file on the source; runs on a worker. */
+    private static void copyIfStillDifferent(Replica source, Replica local, Installer installer, Listener listener,
+                                             java.util.function.LongPredicate recentLocal, String p, long expected,
+                                             AtomicInteger changed, AtomicInteger skipped, Set<String> unsettled,
+                                             AtomicLong bytes) throws IOException {
+        Attr a = source.stat(p);
+        Attr b = local.stat(p);
+        if (same(a, b)) {
+            listener.done(1, 0);
+            return;
+        }
+        if ((b == null ? 0 : b.version()) != expected || (b != null && recentLocal.test(b.version()))) {
+            count(false, p, changed, skipped, unsettled); // a live write came: the next pass looks again
+            listener.done(1, 0);
+            return;
+        }
+        if (a == null) {
+            count(installer.delete(p, expected), p, changed, skipped, unsettled);
+            listener.done(1, 0);
+            return;
+        }
+        if (a.isDirectory()) {
+            // Became a directory after the walk: made (parents first) by the next pass's walk.
+            count(false, p, changed, skipped, unsettled);
+            listener.done(1, 0);
+            return;
+        }
+        long n = installer.copyFile(p, expected);
+        count(n != Installer.SKIPPED, p, changed, skipped, unsettled);
+        if (n > 0) {
+            bytes.addAndGet(n);
+        }
+        listener.done(1, Math.max(0, n));
     }
 
     private static boolean unsettledAtOrBelow(String dir, Set<String> unsettled) {

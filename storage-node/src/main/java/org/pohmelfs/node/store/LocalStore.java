@@ -124,7 +124,7 @@ public final class LocalStore implements AutoCloseable {
 
     /** The resync's conditional installs and deletes, done under {@code writeLock} (design.md §5). */
     public ResyncOps resyncOps(java.util.concurrent.locks.Lock writeLock) {
-        return new ResyncOps(paths, reads, usage, writeLock);
+        return new ResyncOps(paths, reads, usage, writeLock, settings.fsync());
     }
 
     /** A scope for the transaction whose version stamp is {@code stamp} ({@link TxStamp}, never 0). */

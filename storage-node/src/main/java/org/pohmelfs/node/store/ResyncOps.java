@@ -27,19 +27,56 @@ import org.pohmelfs.protocol.Xattr;
  * Changes are not journalled: a file is installed by an atomic rename of a prepared temporary
  * file, so a crash leaves the old or the new object; a node that crashes in a resync resyncs
  * again before it serves. Usage figures are recounted by {@link #recount} when a resync ends.
+ *
+ * <p>Durability (when the store's fsync is on; design.md §5 "Durability of a resync"): a file's
+ * temporary copy is forced (content, mode, xattrs, version) before it is renamed into place, so
+ * a rename that survives a power loss always shows a whole file with its version; the folders
+ * whose entries changed are forced together by {@link #sync}, which a pass calls before it
+ * corrects any directory version; and each directory whose version is corrected is forced
+ * before the next (deepest first), so no directory's version claims something that a crash
+ * could still lose beneath it. No fsync happens under the write lock.
  */
 public final class ResyncOps {
     private final ExportPaths paths;
     private final ReadOps reads;
     private final Usage usage;
     private final Lock writeLock;
+    private final boolean fsync;
     private final AtomicLong temps = new AtomicLong();
+    /** Folders whose entries changed since the last {@link #sync} (only kept with fsync on). */
+    private final java.util.Set<Path> touched = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    ResyncOps(ExportPaths paths, ReadOps reads, Usage usage, Lock writeLock) {
+    ResyncOps(ExportPaths paths, ReadOps reads, Usage usage, Lock writeLock, boolean fsync) {
         this.paths = paths;
         this.reads = reads;
         this.usage = usage;
         this.writeLock = writeLock;
+        this.fsync = fsync;
+    }
+
+    /**
+     * Forces every folder whose entries this resync changed since the last call (renames,
+     * creations, removals), deepest first; nothing when fsync is off. After it returns, every
+     * install and delete done before the call survives a power loss.
+     */
+    public void sync() throws IOException {
+        if (!fsync) {
+            return;
+        }
+        List<Path> dirs = new ArrayList<>(touched);
+        touched.removeAll(dirs);
+        dirs.sort(java.util.Comparator.comparingInt(Path::getNameCount).reversed());
+        for (Path d : dirs) {
+            if (Files.isDirectory(d, ExportPaths.NOFOLLOW)) {
+                Durability.forceDirectory(d);
+            }
+        }
+    }
+
+    private void touch(Path folder) {
+        if (fsync) {
+            touched.add(folder);
+        }
     }
 
     /** The local attributes of {@code path}, or null when it does not exist. */
@@ -107,6 +144,9 @@ public final class ResyncOps {
             }
             Meta.put(temp, Meta.VERSION, Meta.versionBytes(attr.version()));
             Meta.setMtime(temp, attr.mtimeNanos());
+            if (fsync) {
+                Durability.force(temp, false); // content and metadata before the rename can be seen
+            }
             writeLock.lock();
             try {
                 Path f = target(path);
@@ -117,6 +157,7 @@ public final class ResyncOps {
                     Trees.deleteTree(f);
                 }
                 Files.move(temp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                touch(f.getParent());
                 return true;
             } finally {
                 writeLock.unlock();
@@ -146,6 +187,8 @@ public final class ResyncOps {
             }
             setMeta(f, attr, xattrs);
             Meta.put(f, Meta.VERSION, Meta.versionBytes(version));
+            touch(f.getParent());
+            touch(f);
             return true;
         } finally {
             writeLock.unlock();
@@ -158,18 +201,24 @@ public final class ResyncOps {
      * false when {@code path} is not a directory.
      */
     public boolean adjustDirectory(String path, long delta, Attr attr, List<Xattr> xattrs) throws IOException {
+        Path f;
         writeLock.lock();
         try {
-            Path f = target(path);
+            f = target(path);
             if (f == null || !Files.isDirectory(f, ExportPaths.NOFOLLOW)) {
                 return false;
             }
             setMeta(f, attr, xattrs);
             Meta.put(f, Meta.VERSION, Meta.versionBytes(Meta.version(f) + delta));
-            return true;
         } finally {
             writeLock.unlock();
         }
+        if (fsync) {
+            // Durable before the pass corrects its parent (deepest first): a parent's version never
+            // survives a crash that loses the child's.
+            Durability.forceDirectory(f);
+        }
+        return true;
     }
 
     private static void setMeta(Path f, Attr attr, List<Xattr> xattrs) throws IOException {
@@ -193,6 +242,7 @@ public final class ResyncOps {
                 return false;
             }
             Trees.deleteTree(f);
+            touch(f.getParent());
             return true;
         } finally {
             writeLock.unlock();

@@ -53,7 +53,11 @@ class ResyncOnTheWireTest {
         final NodeConnection client;
 
         Source(Path export) throws IOException {
-            transactions = TransactionManager.open(new StoreSettings(export, 0, false, false, 1000));
+            this(export, false);
+        }
+
+        Source(Path export, boolean fsync) throws IOException {
+            transactions = TransactionManager.open(new StoreSettings(export, 0, false, fsync, 1000));
             server = new NodeServer(new NodeServer.Settings("src", "test", "127.0.0.1", 0, LinkPolicy.defaults(), null,
                     64), new TransactionExecutor(transactions), io, new NodeMetrics(new SimpleMeterRegistry()), null);
             server.start();
@@ -78,12 +82,21 @@ class ResyncOnTheWireTest {
     }
 
     static Run resync(NodeConnection peer, TransactionManager local, Set<String> suspects) throws Exception {
-        PeerSource source = new PeerSource(peer, () -> 0, Duration.ofSeconds(30));
+        return resync(peer, local, suspects, 4);
+    }
+
+    static Run resync(NodeConnection peer, TransactionManager local, Set<String> suspects, int parallel) throws Exception {
+        return resync(peer, local, suspects, parallel, 1 << 20, 4);
+    }
+
+    static Run resync(NodeConnection peer, TransactionManager local, Set<String> suspects, int parallel, int chunk,
+                      int window) throws Exception {
+        PeerSource source = new PeerSource(peer, () -> 0, Duration.ofSeconds(30), chunk, window);
         LocalReplica replica = new LocalReplica(local.resync(), source);
         long changed = 0;
         long bytes = 0;
         for (int pass = 1; pass <= 10; pass++) {
-            ResyncPass.Outcome o = ResyncPass.run(source, replica, replica, () -> { }, ResyncPass.Listener.NONE, 4,
+            ResyncPass.Outcome o = ResyncPass.run(source, replica, replica, () -> { }, ResyncPass.Listener.NONE, parallel,
                     suspects, v -> false);
             if (o.quiet()) {
                 return new Run(new ResyncPass.Outcome((int) changed, bytes, 0), pass);
@@ -98,8 +111,9 @@ class ResyncOnTheWireTest {
     void aResyncMakesTheExportsEqualAndALaterOneCopiesOnlyWhatChanged() throws Exception {
         Path a = Files.createDirectories(dir.resolve("a"));
         Path b = Files.createDirectories(dir.resolve("b"));
+        // fsync on locally (the default node's setting), so the forced installs and syncs run too.
         try (Source src = new Source(a);
-             TransactionManager local = TransactionManager.open(new StoreSettings(b, 0, false, false, 1000));
+             TransactionManager local = TransactionManager.open(new StoreSettings(b, 0, false, true, 1000));
              NodeConnection peer = new NodeClient(ClientSettings.defaults("resync:b", "test"))
                      .connectBlocking(src.server.address())) {
             // Something local that the source does not have, and must go.

@@ -219,6 +219,11 @@ class ResyncPassTest {
             }
         }
 
+        @Override
+        public void sync() {
+            // Memory is durable enough; RecordingInstaller checks when a pass calls it.
+        }
+
         private boolean parentIsDir(String path) {
             if (path.equals("/")) {
                 return true;
@@ -288,6 +293,68 @@ class ResyncPassTest {
         assertThat(local.objects).isEqualTo(source.objects);
         assertThat(ResyncPass.run(source, local, new MemInstaller(source, local), () -> { },
                 ResyncPass.Listener.NONE, 1, suspects, inFlight).quiet()).isTrue();
+    }
+
+    /** Records what a pass asks of the installer, in order, and does it on the model. */
+    record RecordingInstaller(MemInstaller model, List<String> calls) implements Installer {
+        @Override
+        public long copyFile(String path, long expected) {
+            long n = model.copyFile(path, expected);
+            record("copy " + path);
+            return n;
+        }
+
+        @Override
+        public boolean makeDirectory(String path, long expected, long version) {
+            record("mkdir " + path);
+            return model.makeDirectory(path, expected, version);
+        }
+
+        @Override
+        public boolean adjustDirectory(String path, long delta) {
+            record("adjust " + path);
+            return model.adjustDirectory(path, delta);
+        }
+
+        @Override
+        public boolean delete(String path, long expected) {
+            record("delete " + path);
+            return model.delete(path, expected);
+        }
+
+        @Override
+        public void sync() {
+            record("sync");
+        }
+
+        private void record(String call) {
+            synchronized (calls) {
+                calls.add(call);
+            }
+        }
+    }
+
+    @Test
+    void syncsEverythingInstalledBeforeCorrectingAnyDirectory() throws Exception {
+        Mem source = new Mem(7);
+        Mem local = new Mem(7);
+        source.apply(new Tx(Kind.MKDIR, "/a", 11, ""));
+        source.apply(new Tx(Kind.MKDIR, "/a/b", 12, ""));
+        for (int i = 0; i < 20; i++) {
+            source.apply(new Tx(Kind.WRITE, "/a/b/f" + i, 100 + i, "content " + i));
+            source.apply(new Tx(Kind.WRITE, "/a/g" + i, 200 + i, "g" + i));
+        }
+        local.apply(new Tx(Kind.WRITE, "/stale", 31, "stale"));
+        List<String> calls = new ArrayList<>();
+
+        ResyncPass.run(source, local, new RecordingInstaller(new MemInstaller(source, local), calls), () -> { },
+                ResyncPass.Listener.NONE, 8, new HashSet<>(), inFlight);
+
+        assertThat(local.objects).isEqualTo(source.objects);
+        int sync = calls.indexOf("sync");
+        assertThat(calls.stream().filter("sync"::equals)).hasSize(1);
+        assertThat(calls.subList(0, sync)).hasSize(2 + 40 + 1).noneMatch(c -> c.startsWith("adjust"));
+        assertThat(calls.subList(sync + 1, calls.size())).containsExactly("adjust /a/b", "adjust /a", "adjust /");
     }
 
     @Test
