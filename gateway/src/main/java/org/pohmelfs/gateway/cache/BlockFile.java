@@ -76,7 +76,9 @@ public final class BlockFile {
 
     /**
      * The data of {@code file} (a whole file's bytes, position 0) if it is a sound block of
-     * {@code key}; empty if it is damaged or belongs to another key. The data is a read-only view.
+     * {@code key}; empty if it is damaged or belongs to another key. The data is a view of
+     * {@code file}'s bytes (writable if {@code file} is: a heap buffer that Netty can send from its
+     * array without a second copy).
      */
     static Optional<ByteBuffer> decode(ContentCache.BlockKey key, ByteBuffer file) {
         ByteBuffer f = file.duplicate();
@@ -97,7 +99,7 @@ public final class BlockFile {
                 || !new String(path, StandardCharsets.UTF_8).equals(key.path())) {
             return Optional.empty();
         }
-        return Optional.of(f.slice(FIXED + pathLength, n).asReadOnlyBuffer());
+        return Optional.of(f.slice(FIXED + pathLength, n));
     }
 
     /** Bytes a file of a block of {@code key} with {@code dataLength} bytes takes. */

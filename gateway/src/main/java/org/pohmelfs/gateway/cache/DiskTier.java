@@ -178,14 +178,22 @@ public final class DiskTier implements AutoCloseable {
         return enabled;
     }
 
-    /** The block's verified bytes (a read-only buffer at position 0), or empty; never an error. */
+    /**
+     * The block's verified bytes (a buffer of its own, position 0), or empty; never an error.
+     * Caffeine's statistics count a damaged or vanished file as a hit ({@code damaged} counts it
+     * again); the request counters of the caller ({@code kind="disk"}) count it as the miss it is.
+     */
     public Mono<Optional<ByteBuffer>> get(ObjectPath path, long version, long index) {
         ContentCache.BlockKey key = new ContentCache.BlockKey(path.toString(), version, index);
         if (!enabled || !files.asMap().containsKey(key)) {
             stats.recordMisses(1);
             return Mono.just(Optional.empty());
         }
-        return Mono.fromCallable(() -> read(key)).subscribeOn(reads);
+        return Mono.fromCallable(() -> read(key)).subscribeOn(reads)
+                .onErrorResume(e -> {
+                    log.debug("disk cache read of {} failed: {}", key, e.toString());
+                    return Mono.just(Optional.empty());
+                });
     }
 
     private Optional<ByteBuffer> read(ContentCache.BlockKey key) {

@@ -29,7 +29,8 @@ class BlockFileTest {
         assertThat(data.position()).as("encode does not consume the caller's buffer").isEqualTo(6);
         ByteBuffer back = BlockFile.decode(KEY, file).orElseThrow();
         assertThat(text(back)).isEqualTo("three of version 42");
-        assertThat(back.isReadOnly()).isTrue();
+        assertThat(back.hasArray()).as("a view of the file's bytes, no copy").isTrue();
+        assertThat(BlockFile.decode(KEY, file.asReadOnlyBuffer()).orElseThrow().isReadOnly()).isTrue();
         assertThat(BlockFile.decode(KEY, BlockFile.encode(KEY, ByteBuffer.allocate(0))).orElseThrow().remaining())
                 .isZero();
     }
