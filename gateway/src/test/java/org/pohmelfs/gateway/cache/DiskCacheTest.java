@@ -69,13 +69,16 @@ class DiskCacheTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws IOException {
         for (ConfigurableApplicationContext c : new ConfigurableApplicationContext[]{gw, small, failing}) {
             if (c != null) {
                 c.close();
             }
         }
         nodes.close();
+        try (Stream<Path> all = Files.walk(root)) { // tens of MiB of node files and block files
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     @Test
