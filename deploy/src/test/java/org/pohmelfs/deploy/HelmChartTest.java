@@ -350,6 +350,26 @@ class HelmChartTest {
         assertThat(off.getSpec().getVolumes()).noneMatch(v -> v.getName().equals("audit"));
     }
 
+    /**
+     * The disk cache is off by default; switched on, its folder property points at an emptyDir
+     * (the folder is emptied at every start anyway) whose size limit leaves room for the bound.
+     */
+    @Test
+    void theDiskCacheIsOptionalAndLivesOnAnEmptyDirWhereItsPropertyPoints() {
+        PodTemplateSpec off = RenderedChart.render(Map.of()).gateways().getSpec().getTemplate();
+        assertThat(container(off).getEnv()).noneMatch(e -> e.getName().contains("_CACHE_DISK_"));
+        assertThat(off.getSpec().getVolumes()).noneMatch(v -> v.getName().equals("cache"));
+
+        PodTemplateSpec on = RenderedChart.render(Map.of("gateway.cache.disk.enabled", true,
+                "gateway.cache.disk.maxBytes", "4GB")).gateways().getSpec().getTemplate();
+        Container c = container(on);
+        VolumeMount mount = mount(c, "cache");
+        assertThat(env(c, "POHMELFS_GATEWAY_CACHE_DISK_DIR")).hasValue(mount.getMountPath());
+        assertThat(env(c, "POHMELFS_GATEWAY_CACHE_DISK_MAXBYTES")).hasValue("4GB");
+        assertThat(env(c, "POHMELFS_GATEWAY_CACHE_DISK_MAXFILESIZE")).hasValue("16GB");
+        assertThat(volume(on, "cache").getEmptyDir().getSizeLimit().toString()).isEqualTo("11Gi");
+    }
+
     /** What {@code helm install} prints after installing: a warning for each security feature switched off. */
     @Test
     void theNotesWarnAboutEverySecurityFeatureSwitchedOff() {

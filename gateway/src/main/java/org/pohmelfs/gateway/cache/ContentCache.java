@@ -2,6 +2,7 @@ package org.pohmelfs.gateway.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.nio.ByteBuffer;
@@ -16,7 +17,8 @@ import org.pohmelfs.protocol.ObjectPath;
  * file held whole, may be shorter than {@code blockSize}.
  *
  * <p>Bounded by the bytes it holds (a per-entry overhead included); least recently and least
- * frequently used blocks go first (Caffeine's W-TinyLFU).
+ * frequently used blocks go first (Caffeine's W-TinyLFU). With a {@link DiskTier}, a block evicted
+ * for size is offered to it (written later, off the caller's thread; see {@link DiskTier#offer}).
  */
 public final class ContentCache {
     /** What one cached block costs besides its bytes: key, map node, buffer header. */
@@ -29,13 +31,26 @@ public final class ContentCache {
     private final int blockSize;
 
     public ContentCache(long maxBytes, int blockSize) {
+        this(maxBytes, blockSize, null);
+    }
+
+    /** A cache whose blocks evicted for size go to {@code evictedTo} (null: they are dropped). */
+    public ContentCache(long maxBytes, int blockSize, DiskTier evictedTo) {
         if (blockSize <= 0 || maxBytes < 0) {
             throw new IllegalArgumentException("blockSize must be > 0 and maxBytes >= 0");
         }
         this.blockSize = blockSize;
-        this.blocks = Caffeine.newBuilder()
+        Caffeine<BlockKey, ByteBuffer> builder = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((BlockKey k, ByteBuffer v) -> ENTRY_OVERHEAD + v.capacity())
+                .weigher((BlockKey k, ByteBuffer v) -> ENTRY_OVERHEAD + v.capacity());
+        if (evictedTo != null) {
+            builder = builder.evictionListener((BlockKey k, ByteBuffer v, RemovalCause cause) -> {
+                if (k != null && v != null && cause == RemovalCause.SIZE) {
+                    evictedTo.offer(k, v);
+                }
+            });
+        }
+        this.blocks = builder
                 .recordStats()
                 .executor(Runnable::run)
                 .build();

@@ -8,6 +8,7 @@ import org.pohmelfs.client.NodeClient;
 import org.pohmelfs.client.NodeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.pohmelfs.gateway.cache.ContentCache;
+import org.pohmelfs.gateway.cache.DiskTier;
 import org.pohmelfs.gateway.coherence.LeaseCache;
 import org.pohmelfs.gateway.files.FileService;
 import org.pohmelfs.gateway.http.ReadOnlyFilter;
@@ -78,14 +79,28 @@ class GatewayConfiguration {
         return cache;
     }
 
+    /** The content cache's disk tier; one that is off (keeps nothing) when it is not configured. */
+    @Bean(destroyMethod = "close")
+    DiskTier diskTier(GatewayProperties p, MeterRegistry registry) {
+        GatewayProperties.Disk d = p.cache().disk();
+        if (!p.cache().enabled() || !d.enabled()) {
+            return DiskTier.off();
+        }
+        return DiskTier.open(new DiskTier.Settings(d.dir(), d.maxBytes().toBytes(), d.maxFileSize().toBytes()))
+                .bindTo(registry, "pohmelfs.disk");
+    }
+
     @Bean
-    FileService fileService(NodeSet nodes, GatewayProperties p, LeaseCache leases, MeterRegistry registry) {
+    FileService fileService(NodeSet nodes, GatewayProperties p, LeaseCache leases, DiskTier disk,
+                            MeterRegistry registry) {
         if (!p.cache().enabled()) {
             return new FileService(nodes, p.id(), CHUNK, p.pipelineDepth());
         }
-        ContentCache content = new ContentCache(p.cache().maxBytes().toBytes(), CHUNK).bindTo(registry, "pohmelfs.content");
+        DiskTier tier = disk.enabled() ? disk : null;
+        ContentCache content = new ContentCache(p.cache().maxBytes().toBytes(), CHUNK, tier)
+                .bindTo(registry, "pohmelfs.content");
         return new FileService(nodes, p.id(), CHUNK, p.pipelineDepth(),
-                new FileService.Caching(leases, content, p.cache().maxFileSize().toBytes()));
+                new FileService.Caching(leases, content, p.cache().maxFileSize().toBytes(), tier));
     }
 
     @Bean

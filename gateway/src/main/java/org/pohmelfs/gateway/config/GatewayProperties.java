@@ -86,10 +86,30 @@ public record GatewayProperties(
      * @param metadataMaxBytes attributes, listings and xattrs kept (estimated bytes)
      * @param maxFileSize     larger files are never kept, only streamed
      * @param idleRelease     a lease unused this long is given back to the node
+     * @param disk            the optional disk tier for blocks of larger files
      */
     public record Cache(@DefaultValue("true") boolean enabled, @DefaultValue("256MB") DataSize maxBytes,
                         @DefaultValue("64MB") DataSize metadataMaxBytes, @DefaultValue("16MB") DataSize maxFileSize,
-                        @DefaultValue("30s") Duration idleRelease) {
+                        @DefaultValue("30s") Duration idleRelease, @DefaultValue Disk disk) {
+    }
+
+    /**
+     * The content cache's disk tier (design.md §3.5, docs/operations.md "Disk cache"): blocks of
+     * files larger than {@code cache.max-file-size}, and blocks evicted from memory, kept as files
+     * (a header with a CRC32C, then the bytes) under {@code dir}. Off unless {@code dir} is set.
+     *
+     * @param dir         the folder of the tier; created if missing and EMPTIED at every start (use a
+     *                    folder of its own, on a local disk); unset or empty: no disk tier. A folder
+     *                    that cannot be used turns the tier off (logged), the gateway still starts
+     * @param maxBytes    the most bytes the tier's files take (headers included; one block more while
+     *                    one is being written); keep it below the free space of the folder's file system
+     * @param maxFileSize the largest file whose blocks go to disk; larger files are only streamed
+     */
+    public record Disk(Path dir, @DefaultValue("10GB") DataSize maxBytes,
+                       @DefaultValue("16GB") DataSize maxFileSize) {
+        public boolean enabled() {
+            return dir != null && !dir.toString().isBlank();
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.pohmelfs.gateway.cache.ContentCache;
+import org.pohmelfs.gateway.cache.DiskTier;
 import org.pohmelfs.gateway.coherence.LeaseCache;
 import org.pohmelfs.gateway.coherence.ListingPages;
 import org.pohmelfs.gateway.coherence.Slot;
@@ -50,13 +51,33 @@ public final class FileService {
     private final java.util.concurrent.atomic.AtomicReference<Mono<NodeInfo>> quota;
 
     /**
-     * The gateway's caches (design.md §3.5): metadata under leases, and content by version.
+     * The gateway's caches (design.md §3.5): metadata under leases, and content by version, in
+     * memory and optionally on disk.
      *
      * @param leases      attributes, listings and xattrs under shared leases
      * @param content     file content blocks of {@code content.blockSize()} bytes (the chunk size)
-     * @param maxFileSize larger files are read from the node, not kept
+     * @param maxFileSize larger files are not kept in memory
+     * @param disk        the disk tier for blocks of larger files (up to its own limit), or null
      */
-    public record Caching(LeaseCache leases, ContentCache content, long maxFileSize) {
+    public record Caching(LeaseCache leases, ContentCache content, long maxFileSize, DiskTier disk) {
+        public Caching(LeaseCache leases, ContentCache content, long maxFileSize) {
+            this(leases, content, maxFileSize, null);
+        }
+
+        /** Whether blocks of a file of {@code size} bytes are kept in memory. */
+        boolean inMemory(long size) {
+            return size <= maxFileSize;
+        }
+
+        /** Whether blocks of a file of {@code size} bytes are kept on disk. */
+        boolean onDisk(long size) {
+            return disk != null && disk.takes(size);
+        }
+
+        /** Whether blocks of a file of {@code size} bytes are kept at all (memory or disk). */
+        boolean keeps(long size) {
+            return inMemory(size) || onDisk(size);
+        }
     }
 
     /** Largest listing kept whole in the cache; larger directories are listed page by page from the node. */
@@ -168,7 +189,7 @@ public final class FileService {
             if (attr.isDirectory()) {
                 return Mono.just(new Head(attr, null));
             }
-            if (attr.size() > caching.maxFileSize()) {
+            if (!caching.keeps(attr.size())) {
                 return headFromNode(path, maxBytes);
             }
             if (attr.size() == 0) {
@@ -182,19 +203,41 @@ public final class FileService {
     }
 
     /**
-     * Block {@code index} of the file at {@code attr}'s version: from the content cache, or read
-     * from the node and kept. When the node has another version: with {@code strict} an ABORTED
-     * error, else the node's attributes and bytes (not kept).
+     * Block {@code index} of the file at {@code attr}'s version: from memory, else from the disk
+     * tier (promoted to memory when the file is small enough for it), else read from the node and
+     * kept (in memory, or offered to the disk tier). When the node has another version: with
+     * {@code strict} an ABORTED error, else the node's attributes and bytes (not kept).
      */
     private Mono<Head> block(ObjectPath path, Attr attr, long index, boolean strict) {
         ContentCache content = caching.content();
-        Optional<ByteBuffer> hit = content.get(path, attr.version(), index);
-        if (hit.isPresent()) {
-            caching.leases().metrics().hit("content");
-            caching.leases().metrics().served(hit.get().remaining());
-            return Mono.just(new Head(attr, hit.get()));
+        boolean inMemory = caching.inMemory(attr.size());
+        if (inMemory) {
+            Optional<ByteBuffer> hit = content.get(path, attr.version(), index);
+            if (hit.isPresent()) {
+                caching.leases().metrics().hit("content");
+                caching.leases().metrics().served(hit.get().remaining());
+                return Mono.just(new Head(attr, hit.get()));
+            }
+            caching.leases().metrics().miss("content");
         }
-        caching.leases().metrics().miss("content");
+        Mono<Head> fromNode = Mono.defer(() -> blockFromNode(path, attr, index, strict, inMemory));
+        if (!caching.onDisk(attr.size())) {
+            return fromNode;
+        }
+        return caching.disk().get(path, attr.version(), index).flatMap(found -> {
+            if (found.isEmpty()) {
+                caching.leases().metrics().miss("disk");
+                return fromNode;
+            }
+            caching.leases().metrics().hit("disk");
+            if (inMemory) {
+                content.put(path, attr.version(), index, found.get());
+            }
+            return Mono.just(new Head(attr, found.get()));
+        });
+    }
+
+    private Mono<Head> blockFromNode(ObjectPath path, Attr attr, long index, boolean strict, boolean inMemory) {
         long from = index * chunkSize;
         int n = (int) Math.min(chunkSize, attr.size() - from);
         String p = path.toString();
@@ -207,7 +250,11 @@ public final class FileService {
                         }
                         return new Head(d.attr(), d.data());
                     }
-                    content.put(path, attr.version(), index, d.data());
+                    if (inMemory) {
+                        caching.content().put(path, attr.version(), index, d.data());
+                    } else if (caching.onDisk(attr.size())) {
+                        caching.disk().offer(path, attr.version(), index, d.data());
+                    }
                     return new Head(attr, d.data());
                 });
     }
@@ -312,7 +359,7 @@ public final class FileService {
         if (length <= 0) {
             return Flux.empty();
         }
-        if (caching != null && expected.size() <= caching.maxFileSize() && offset + length <= expected.size()) {
+        if (caching != null && caching.keeps(expected.size()) && offset + length <= expected.size()) {
             long first = offset / chunkSize;
             long last = (offset + length - 1) / chunkSize;
             return Flux.range(0, (int) (last - first + 1))

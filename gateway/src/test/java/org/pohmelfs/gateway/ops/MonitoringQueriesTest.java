@@ -124,7 +124,9 @@ class MonitoringQueriesTest {
                     "--pohmelfs.gateway.zookeeper.connect=" + zk.connectString(),
                     "--pohmelfs.gateway.zookeeper.session-timeout=2s",
                     "--pohmelfs.gateway.replication.node-timeout=1s",
-                    "--pohmelfs.gateway.replication.authority-timeout=3s");
+                    "--pohmelfs.gateway.replication.authority-timeout=3s",
+                    // the disk tier on, so its metrics exist for the dashboard's queries
+                    "--pohmelfs.gateway.cache.disk.dir=" + dir.resolve("gw-cache"));
             String gw = GatewayTestSupport.baseUrl(gateway);
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> status(gw, "GET", "/actuator/health/readiness") == 200);
 
