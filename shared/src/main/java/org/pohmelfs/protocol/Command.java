@@ -59,6 +59,19 @@ public sealed interface Command {
     }
 
     /**
+     * The SHA-256 of {@code length} bytes of a file from {@code offset} ({@link #TO_END}: to the
+     * end of the file; a range past the end is cut at it); answered with {@link Result.Checksum}.
+     * A directory is IS_DIRECTORY. Read-only: served like READ (BUSY on a node that is not IN_SYNC).
+     */
+    record Checksum(String path, long offset, long length) implements Command {
+        /** A {@code length} that means "to the end of the file". */
+        public static final long TO_END = -1;
+
+        public int opcode() { return Opcodes.CHECKSUM; }
+        public boolean mutates() { return false; }
+    }
+
+    /**
      * Write {@code data} at {@code offset}. With {@code create} a missing file is created (its
      * parent must exist); without it a missing file is an error.
      */

@@ -48,9 +48,11 @@ public final class Opcodes {
     /** 0x0040-0x004F: coherence locks; 0x0044-0x004F are still free. */
     public static final int RESERVED_LOCKS_FIRST = 0x0040;
     public static final int RESERVED_LOCKS_LAST = 0x004F;
-    /** 0x0050-0x005F: reserved for replication and resync (change log, checksum scan). */
+    /** 0x0050-0x005F: replication and resync (change log, checksum scan); 0x0051-0x005F are still free. */
     public static final int RESERVED_SYNC_FIRST = 0x0050;
     public static final int RESERVED_SYNC_LAST = 0x005F;
+    /** SHA-256 of a byte range of a file (a resync's verify pass, design.md §5). */
+    public static final int CHECKSUM = 0x0050;
     /** 0x0060-0x006F: WebDAV locks (class 2), held and enforced by the node. */
     public static final int LOCK = 0x0060;
     public static final int LOCK_REFRESH = 0x0061;
@@ -74,6 +76,8 @@ public final class Opcodes {
     public static final int R_GRANT = 0x000A;
     /** The answer to RENEW. */
     public static final int R_RENEWED = 0x000B;
+    /** The answer to CHECKSUM; takes its number from the replication range. */
+    public static final int R_CHECKSUM = 0x0050;
 
     // Pushes (u16, inside a PUSH).
     /** Sent in the handshake and never otherwise; reserved for recall (coherence issue). */

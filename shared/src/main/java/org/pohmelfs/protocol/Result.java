@@ -106,4 +106,24 @@ public sealed interface Result {
     record Renewed(int count, long durationNanos) implements Result {
         public int opcode() { return Opcodes.R_RENEWED; }
     }
+
+    /**
+     * The answer to CHECKSUM.
+     *
+     * @param attr   the file's attributes when it was read (its version names the bytes summed)
+     * @param sha256 the SHA-256 of the bytes asked for: exactly 32 bytes
+     */
+    record Checksum(Attr attr, java.nio.ByteBuffer sha256) implements Result {
+        /** Bytes in a SHA-256. */
+        public static final int SHA256_BYTES = 32;
+
+        public Checksum {
+            if (sha256.remaining() != SHA256_BYTES) {
+                throw new IllegalArgumentException("a SHA-256 has 32 bytes, not " + sha256.remaining());
+            }
+            sha256 = sha256.asReadOnlyBuffer();
+        }
+
+        public int opcode() { return Opcodes.R_CHECKSUM; }
+    }
 }

@@ -118,6 +118,11 @@ public final class BodyCodec {
                 out.writeLong(r.offset());
                 out.writeInt(r.length());
             }
+            case Command.Checksum c -> {
+                writeString(out, c.path());
+                out.writeLong(c.offset());
+                out.writeLong(c.length());
+            }
             case Command.Write w -> {
                 writeString(out, w.path());
                 out.writeLong(w.offset());
@@ -267,6 +272,10 @@ public final class BodyCodec {
                 out.writeInt(r.count());
                 out.writeLong(r.durationNanos());
             }
+            case Result.Checksum c -> {
+                writeAttr(out, c.attr());
+                out.writeBytes(c.sha256().duplicate());
+            }
         }
     }
 
@@ -395,6 +404,16 @@ public final class BodyCodec {
             case Opcodes.LIST -> new Command.List(readString(in), readString(in), nonNegativeInt(in, "limit"));
             case Opcodes.READ -> new Command.Read(readString(in), readNonNegative(in, "offset"),
                     nonNegativeInt(in, "length"));
+            case Opcodes.CHECKSUM -> {
+                String path = readString(in);
+                long offset = readNonNegative(in, "offset");
+                long length = readI64(in);
+                if (length < Command.Checksum.TO_END) {
+                    throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "checksum length must be -1 (to the end) "
+                            + "or at least 0: " + length);
+                }
+                yield new Command.Checksum(path, offset, length);
+            }
             case Opcodes.WRITE -> {
                 String path = readString(in);
                 long offset = readNonNegative(in, "offset");
@@ -482,6 +501,13 @@ public final class BodyCodec {
             }
             case Opcodes.R_RENEWED -> new Result.Renewed(nonNegativeInt(in, "renewed count"),
                     readNonNegative(in, "lease duration"));
+            case Opcodes.R_CHECKSUM -> {
+                Attr attr = readAttr(in);
+                Wire.need(in, Result.Checksum.SHA256_BYTES, "SHA-256");
+                java.nio.ByteBuffer sum = java.nio.ByteBuffer.allocate(Result.Checksum.SHA256_BYTES);
+                in.readBytes(sum);
+                yield new Result.Checksum(attr, sum.flip());
+            }
             default -> throw new ProtocolException("unknown result opcode 0x" + Integer.toHexString(opcode));
         };
     }

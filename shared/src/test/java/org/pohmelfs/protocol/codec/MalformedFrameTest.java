@@ -128,6 +128,13 @@ class MalformedFrameTest {
                         .writeBytes(new byte[] {'/', 'a', 0, 2})), CRC32C, PROTO),
                 new Case("GRANT with a negative duration", reply(b -> b.writeShort(Opcodes.R_GRANT).writeLong(1)
                         .writeByte(0).writeByte(0).writeLong(-1).writeLong(0).writeByte(0)), CRC32C, PROTO),
+                new Case("CHECKSUM length -2", request(b -> b.writeShort(Opcodes.CHECKSUM).writeShort(2)
+                        .writeBytes(new byte[] {'/', 'a'}).writeLong(0).writeLong(-2)), CRC32C, ErrorCode.INVALID_ARGUMENT),
+                new Case("CHECKSUM result with a short SHA-256", reply(b -> {
+                    b.writeShort(Opcodes.R_CHECKSUM);
+                    attr(b);
+                    b.writeBytes(new byte[31]);
+                }), CRC32C, PROTO),
                 new Case("request without commands", Frames.raw(Opcodes.FRAME_REQUEST, 1, body(b -> b.writeLong(0).writeInt(0))),
                         CRC32C, PROTO),
                 new Case("stray byte after the body", Frames.raw(Opcodes.FRAME_REQUEST, 1,

@@ -140,6 +140,8 @@ final class MessageArbitraries {
                 s.map(Command.Stat::new),
                 Combinators.combine(s, s, nonNegativeInts()).as(Command.List::new),
                 Combinators.combine(s, nonNegativeLongs(), nonNegativeInts()).as(Command.Read::new),
+                Combinators.combine(s, nonNegativeLongs(), Arbitraries.longs().greaterOrEqual(Command.Checksum.TO_END))
+                        .as(Command.Checksum::new),
                 Combinators.combine(s, nonNegativeLongs(), buffers(), bool).as(Command.Write::new),
                 Combinators.combine(s, bool, bool, Arbitraries.integers()).as(Command.Create::new),
                 Combinators.combine(s, bool, Arbitraries.integers()).as(Command.Mkdir::new),
@@ -179,6 +181,8 @@ final class MessageArbitraries {
                 Combinators.combine(longs(), Arbitraries.of(true, false), Arbitraries.of(true, false),
                         nonNegativeLongs(), longs(), attrs().injectNull(0.3)).as(Result.Grant::new),
                 Combinators.combine(nonNegativeInts(), nonNegativeLongs()).as(Result.Renewed::new),
+                Combinators.combine(attrs(), Arbitraries.bytes().array(byte[].class).ofSize(Result.Checksum.SHA256_BYTES))
+                        .as((a, sum) -> new Result.Checksum(a, ByteBuffer.wrap(sum))),
                 davLocks().list().ofMaxSize(4).map(Result.Locks::new)));
     }
 

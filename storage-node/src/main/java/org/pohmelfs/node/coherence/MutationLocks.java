@@ -52,6 +52,7 @@ public final class MutationLocks {
                 case Command.Stat s -> { }
                 case Command.List l -> { }
                 case Command.Read r -> { }
+                case Command.Checksum cs -> { }
                 case Command.XattrGet g -> { }
                 case Command.XattrList l -> { }
                 case Command.Acquire a -> { }

@@ -28,6 +28,12 @@ final class LocalReplica implements Replica, Installer {
     }
 
     @Override
+    public Fingerprint fingerprint(String path) throws IOException {
+        org.pohmelfs.protocol.Result.Checksum c = ops.checksum(path);
+        return c == null ? null : new Fingerprint(c.attr(), c.sha256(), ops.xattrs(path));
+    }
+
+    @Override
     public long copyFile(String path, long expected) throws IOException {
         Path temp = ops.newTemp();
         try {

@@ -23,7 +23,7 @@ import org.pohmelfs.protocol.Xattr;
 
 /**
  * The source of a resync: an IN_SYNC peer read through the native protocol with the plain read
- * commands (STAT, LIST, READ, XATTR_LIST), at the epoch the resyncing node last read from the map.
+ * commands (STAT, LIST, READ, XATTR_LIST; CHECKSUM in a verify pass), at the epoch the resyncing node last read from the map.
  * A whole file is fetched as [READ 0, XATTR_LIST, STAT] and then further READs; the versions in
  * every DATA and in the STAT must agree, or the file changed while it was read and the fetch is
  * started again (a version names one content and xattr set, §4.5).
@@ -99,6 +99,21 @@ final class PeerSource implements Replica {
                 default -> throw failure(path, r);
             }
         }
+    }
+
+    /**
+     * The source file's SHA-256 (CHECKSUM to the end) and client xattrs in one request; null when
+     * it is gone or a directory. The node sums every byte within the request timeout.
+     */
+    @Override
+    public Fingerprint fingerprint(String path) throws IOException {
+        List<Result> r = call(new Command.Checksum(path, 0, Command.Checksum.TO_END), new Command.XattrList(path)).results();
+        return switch (r.getFirst()) {
+            case Result.Checksum c when r.get(1) instanceof Result.Xattrs x -> new Fingerprint(c.attr(), c.sha256(), x.xattrs());
+            case Result.Checksum c -> null; // gone between the two commands
+            case Result.Error e when gone(e) || e.code() == ErrorCode.IS_DIRECTORY -> null;
+            default -> throw failure(path, r.getFirst());
+        };
     }
 
     /** A directory's attributes and xattrs, read consistently; null when it is gone or not a directory. */

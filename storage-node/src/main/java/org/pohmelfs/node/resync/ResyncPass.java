@@ -37,6 +37,16 @@ import org.pohmelfs.protocol.DirEntry;
  * source's and add to the version the difference the walk saw (source minus local), unless
  * something at or below it could not be settled in this pass.
  *
+ * <p>A <em>verify</em> pass (design.md §5, "Verify pass") also catches what changed without a
+ * version change (bit rot, an edit on the node's disk outside the protocol): equal directory
+ * versions do not prune its walk, and every file whose type and version agree on both sides is
+ * still compared, by size and mode from the listings, then by {@link Replica#fingerprint} (SHA-256
+ * of every byte, and client xattrs) on both sides, {@code parallel} files at once, after the walk.
+ * A file whose fingerprints differ at equal versions becomes a candidate like any other, copied
+ * on the same terms (conditional on the local version the fingerprint saw); one whose versions
+ * parted between the walk and the fingerprint (a live write in flight) is left for the next pass,
+ * verify or not, to fingerprint again ({@code unverified}).
+ *
  * <p>A pass is <em>quiet</em> when it changed nothing and skipped nothing; the caller promotes
  * the node after two quiet passes a settle time apart. Pure apart from the two replicas and the
  * installer it is given, so it runs against in-memory trees in tests.
@@ -87,6 +97,20 @@ public final class ResyncPass {
     public static Outcome run(Replica source, Replica local, Installer installer, Pause grace, Listener listener,
                               int parallel, Set<String> suspects, java.util.function.LongPredicate recentLocal)
             throws IOException, InterruptedException {
+        return run(source, local, installer, grace, listener, parallel, suspects, recentLocal, false, new java.util.HashSet<>());
+    }
+
+    /**
+     * Runs one pass, a verify pass when {@code verify} (see the class comment).
+     *
+     * @param unverified files a verify pass could not compare because a live write was changing
+     *                   them: this pass fingerprints them again, verify or not, and leaves in the
+     *                   set those it still cannot settle (the caller keeps it for the whole resync)
+     */
+    public static Outcome run(Replica source, Replica local, Installer installer, Pause grace, Listener listener,
+                              int parallel, Set<String> suspects, java.util.function.LongPredicate recentLocal,
+                              boolean verify, Set<String> unverified)
+            throws IOException, InterruptedException {
         List<String> candidates = new ArrayList<>();
         List<String> dirs = new ArrayList<>();
         // The source's version of each directory walked, seen before its entries were listed.
@@ -108,9 +132,11 @@ public final class ResyncPass {
                 base.put(d, b.version());
                 dirs.add(d);
                 walk.add(d);
+            } else if (verify && a != null && b != null && a.isDirectory() && b.isDirectory()) {
+                walk.add(d); // equal, but a verify pass looks below anyway
             }
         }
-        if (walk.isEmpty()) {
+        if (walk.isEmpty() && unverified.isEmpty()) {
             return new Outcome(0, 0, 0);
         }
         Set<String> listed = new java.util.HashSet<>();
@@ -120,6 +146,11 @@ public final class ResyncPass {
         Map<String, Long> walked = new HashMap<>();
         // Candidates the source had as a file when the walk saw them: looked at again and copied by a worker.
         Set<String> files = new java.util.HashSet<>();
+        // Verify: files whose type and version agree, to be fingerprinted on both sides.
+        Set<String> toVerify = new java.util.TreeSet<>(unverified);
+        unverified.clear();
+        // Candidates whose versions agree but whose content does not: the act step copies them anyway.
+        Set<String> verified = ConcurrentHashMap.newKeySet();
         long plannedBytes = 0;
         while (!walk.isEmpty()) {
             String d = walk.poll();
@@ -135,6 +166,20 @@ public final class ResyncPass {
                 Attr a = s.get(name);
                 Attr b = l.get(name);
                 if (same(a, b)) {
+                    if (verify && a != null) {
+                        String p = child(d, name);
+                        if (a.isDirectory()) {
+                            walk.add(p);
+                        } else if (a.size() != b.size() || a.mode() != b.mode()) {
+                            walked.put(p, b.version());
+                            verified.add(p);
+                            plannedBytes += a.size();
+                            files.add(p);
+                            candidates.add(p);
+                        } else {
+                            toVerify.add(p);
+                        }
+                    }
                     continue;
                 }
                 String p = child(d, name);
@@ -157,6 +202,13 @@ public final class ResyncPass {
                 candidates.add(p);
             }
         }
+        toVerify.removeAll(files);
+        for (Map.Entry<String, Long> e : differing(source, local, toVerify, parallel, unverified).entrySet()) {
+            walked.put(e.getKey(), e.getValue());
+            verified.add(e.getKey());
+            files.add(e.getKey());
+            candidates.add(e.getKey());
+        }
         listener.planned(candidates.size() + dirs.size(), plannedBytes);
         grace.pause();
 
@@ -176,7 +228,7 @@ public final class ResyncPass {
                     copies.add(workers.submit(() -> {
                         try {
                             copyIfStillDifferent(source, local, installer, listener, recentLocal, p, expected, changed,
-                                    skipped, unsettled, bytes);
+                                    skipped, unsettled, bytes, verified.contains(p));
                             return null;
                         } finally {
                             slots.release();
@@ -264,10 +316,10 @@ public final class ResyncPass {
     private static void copyIfStillDifferent(Replica source, Replica local, Installer installer, Listener listener,
                                              java.util.function.LongPredicate recentLocal, String p, long expected,
                                              AtomicInteger changed, AtomicInteger skipped, Set<String> unsettled,
-                                             AtomicLong bytes) throws IOException {
+                                             AtomicLong bytes, boolean verified) throws IOException {
         Attr a = source.stat(p);
         Attr b = local.stat(p);
-        if (same(a, b)) {
+        if (same(a, b) && !verified) {
             listener.done(1, 0);
             return;
         }
@@ -293,6 +345,57 @@ public final class ResyncPass {
             bytes.addAndGet(n);
         }
         listener.done(1, Math.max(0, n));
+    }
+
+    /**
+     * Fingerprints each file on both sides, {@code parallel} at once; answers those whose versions
+     * agree and whose content does not, each with the local version seen (what a copy is
+     * conditional on). A file whose versions differ now (a live write reached one side) goes into
+     * {@code unverified}; one gone from either side is left to the walk of the next pass.
+     */
+    private static Map<String, Long> differing(Replica source, Replica local, Set<String> paths, int parallel,
+                                               Set<String> unverified) throws IOException, InterruptedException {
+        Map<String, Long> out = new java.util.concurrent.ConcurrentSkipListMap<>();
+        if (paths.isEmpty()) {
+            return out;
+        }
+        Set<String> moving = ConcurrentHashMap.newKeySet();
+        Semaphore slots = new Semaphore(Math.max(1, parallel));
+        List<Future<?>> checks = new ArrayList<>();
+        try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String p : paths) {
+                slots.acquire();
+                checks.add(workers.submit(() -> {
+                    try {
+                        Replica.Fingerprint s = source.fingerprint(p);
+                        Replica.Fingerprint l = local.fingerprint(p);
+                        if (s == null || l == null) {
+                            return null;
+                        }
+                        if (s.attr().version() != l.attr().version()) {
+                            moving.add(p);
+                        } else if (!s.sameContent(l)) {
+                            out.put(p, l.attr().version());
+                        }
+                        return null;
+                    } finally {
+                        slots.release();
+                    }
+                }));
+            }
+            for (Future<?> f : checks) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException("checksum failed", e.getCause());
+                }
+            }
+        }
+        unverified.addAll(moving);
+        return out;
     }
 
     private static boolean unsettledAtOrBelow(String dir, Set<String> unsettled) {

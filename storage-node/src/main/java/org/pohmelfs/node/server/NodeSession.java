@@ -201,6 +201,7 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         }
         for (Command c : request.commands()) {
             if (c instanceof Command.Stat || c instanceof Command.List || c instanceof Command.Read
+                    || c instanceof Command.Checksum
                     || c instanceof Command.XattrGet || c instanceof Command.XattrList || c instanceof Command.Locks
                     || c instanceof Command.Statfs) {
                 return true;

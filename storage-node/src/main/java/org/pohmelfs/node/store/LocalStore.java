@@ -83,6 +83,13 @@ public final class LocalStore implements AutoCloseable {
             }
         });
         stamp(unversioned);
+        if (unversioned.stream().anyMatch(p -> !p.equals(paths.root()))) {
+            // Objects appeared outside the node (a new export's bare root aside): whatever put them
+            // there may have changed other files too, under versions that still match a peer's.
+            java.nio.file.Files.writeString(paths.stateDir().resolve(ResyncOps.VERIFY_MARKER),
+                    "objects without a version found at start; the next resync verifies every file\n");
+            log.info("export {}: objects without a version: the next resync runs a verify pass", paths.root());
+        }
         log.info("export {}: {} bytes in {} objects", paths.root(), usage.bytes(), usage.objects());
     }
 
@@ -162,6 +169,7 @@ public final class LocalStore implements AutoCloseable {
                 case Command.Stat s -> reads.stat(s);
                 case Command.List l -> reads.list(l);
                 case Command.Read r -> reads.read(r);
+                case Command.Checksum cs -> reads.checksum(cs);
                 case Command.XattrGet x -> reads.xattrGet(x);
                 case Command.XattrList x -> reads.xattrList(x);
                 case Command.Write w -> files.write(w, tx);

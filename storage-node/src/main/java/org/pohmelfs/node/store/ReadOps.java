@@ -22,7 +22,7 @@ import org.pohmelfs.protocol.Result;
 import org.pohmelfs.protocol.Xattr;
 
 /**
- * The commands that only look: Stat, List, Read, XattrGet, XattrList, Sync.
+ * The commands that only look: Stat, List, Read, Checksum, XattrGet, XattrList, Sync.
  *
  * <p>Listings show regular files and folders only: symbolic links, devices, pipes and names
  * that are not valid NFC object names (an operator may have created them) are left out, and the
@@ -121,6 +121,51 @@ final class ReadOps {
             }
             return new Result.Data(Meta.attr(f, a), buf.flip());
         }
+    }
+
+    /** Bytes a CHECKSUM reads at once: the only buffer it holds, whatever the file's size. */
+    static final int CHECKSUM_BUFFER = 256 << 10;
+
+    /**
+     * The SHA-256 of a byte range, read {@link #CHECKSUM_BUFFER} at a time (never the whole file in
+     * memory). The caller holds the store's read lock, so no transaction changes the file meanwhile
+     * and the version in the answer names exactly the bytes summed.
+     */
+    Result checksum(Command.Checksum c) throws IOException {
+        ObjectPath p = ExportPaths.parse(c.path());
+        if (c.offset() < 0 || c.length() < Command.Checksum.TO_END) {
+            throw new StoreException(ErrorCode.INVALID_ARGUMENT, "negative offset, or a length below -1");
+        }
+        ExportPaths.Found found = paths.lookup(p);
+        Path f = found.file();
+        PosixFileAttributes a = ExportPaths.existing(found.attrs(), p);
+        if (a.isDirectory()) {
+            throw new StoreException(ErrorCode.IS_DIRECTORY, "is a directory: " + p);
+        }
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+        long end = c.length() == Command.Checksum.TO_END ? a.size() : Math.min(a.size(), c.offset() + c.length());
+        if (c.length() != Command.Checksum.TO_END && c.offset() + c.length() < 0) {
+            end = a.size(); // offset + length overflowed: the range reaches past any end
+        }
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHECKSUM_BUFFER, Math.max(0, end - c.offset())));
+            long pos = c.offset();
+            while (pos < end) {
+                buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
+                int n = ch.read(buf, pos);
+                if (n < 0) {
+                    break; // shorter than its lstat said (changed outside the node): sum what is there
+                }
+                pos += n;
+                sha.update(buf.flip());
+            }
+        }
+        return new Result.Checksum(Meta.attr(f, a), ByteBuffer.wrap(sha.digest()));
     }
 
     Result xattrGet(Command.XattrGet c) throws IOException {

@@ -120,6 +120,45 @@ public final class ResyncOps {
         }
     }
 
+    /**
+     * The SHA-256 of the whole local file {@code path} with its attributes (a CHECKSUM, read
+     * without the store's lock: a live write meanwhile may make it a mix, which the version the
+     * caller checks, or its conditional install, catches); null when no file is there.
+     */
+    public Result.Checksum checksum(String path) throws IOException {
+        try {
+            return reads.checksum(new Command.Checksum(path, 0, Command.Checksum.TO_END)) instanceof Result.Checksum c
+                    ? c : null;
+        } catch (StoreException | java.nio.file.NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** The client xattrs of the local object {@code path}; empty when it is gone. */
+    public List<org.pohmelfs.protocol.Xattr> xattrs(String path) throws IOException {
+        try {
+            return reads.xattrList(new Command.XattrList(path)) instanceof Result.Xattrs x ? x.xattrs() : List.of();
+        } catch (StoreException | java.nio.file.NoSuchFileException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Whether a verify pass was asked for: the marker {@link #VERIFY_MARKER} is in the state
+     * folder (left by a start that found objects without a version, or by an operator).
+     */
+    public boolean verifyRequested() {
+        return Files.exists(paths.stateDir().resolve(VERIFY_MARKER), ExportPaths.NOFOLLOW);
+    }
+
+    /** A verify pass has run to its end: removes the marker. */
+    public void verifyDone() throws IOException {
+        Files.deleteIfExists(paths.stateDir().resolve(VERIFY_MARKER));
+    }
+
+    /** The state folder's marker that asks the next resync for a verify pass (design.md §5). */
+    public static final String VERIFY_MARKER = "verify-on-resync";
+
     /** A fresh temporary file in the state folder, for content being fetched. */
     public Path newTemp() throws IOException {
         Path dir = Files.createDirectories(paths.stateDir().resolve("resync"));

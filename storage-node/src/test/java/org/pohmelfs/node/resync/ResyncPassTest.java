@@ -82,6 +82,32 @@ class ResyncPassTest {
             return out;
         }
 
+        @Override
+        public Fingerprint fingerprint(String path) {
+            synchronized (MODEL) {
+                hook.run();
+                Obj o = objects.get(path);
+                if (o == null || o.dir()) {
+                    return null;
+                }
+                fingerprints++;
+                List<org.pohmelfs.protocol.Xattr> xattrs = new ArrayList<>();
+                o.xattrs().forEach((k, v) -> xattrs.add(new org.pohmelfs.protocol.Xattr(k, utf8(v))));
+                try {
+                    return new Fingerprint(attr(o), java.nio.ByteBuffer.wrap(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(o.content().getBytes(java.nio.charset.StandardCharsets.UTF_8))), xattrs);
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        int fingerprints;
+
+        static java.nio.ByteBuffer utf8(String s) {
+            return java.nio.ByteBuffer.wrap(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
         static Attr attr(Obj o) {
             return o == null ? null : new Attr(o.dir() ? FileType.DIRECTORY : FileType.FILE,
                     o.dir() ? 0 : o.content().length(), 0, o.mode(), o.version());
@@ -293,6 +319,122 @@ class ResyncPassTest {
         assertThat(local.objects).isEqualTo(source.objects);
         assertThat(ResyncPass.run(source, local, new MemInstaller(source, local), () -> { },
                 ResyncPass.Listener.NONE, 1, suspects, inFlight).quiet()).isTrue();
+    }
+
+    /** Two replicas in sync (rule B) with /a, /a/x, /a/d, /a/d/y and /b. */
+    private static Mem[] inSync() {
+        Mem source = new Mem(7);
+        Mem local = new Mem(7);
+        List<Tx> common = List.of(new Tx(Kind.MKDIR, "/a", 11, ""), new Tx(Kind.WRITE, "/a/x", 12, "x1"),
+                new Tx(Kind.MKDIR, "/a/d", 13, ""), new Tx(Kind.WRITE, "/a/d/y", 14, "yy"),
+                new Tx(Kind.WRITE, "/b", 15, "b"));
+        common.forEach(t -> assertThat(source.apply(t) & local.apply(t)).isTrue());
+        assertThat(local.objects).isEqualTo(source.objects);
+        return new Mem[] {source, local};
+    }
+
+    /** Changes an object's content or xattrs in place, as an edit on the node's disk would: same version. */
+    private static void damage(Mem m, String path, String content, Map<String, String> xattrs) {
+        Obj o = m.objects.get(path);
+        m.objects.put(path, new Obj(false, o.version(), content, o.mode(), xattrs));
+    }
+
+    private static ResyncPass.Outcome pass(Mem source, Mem local, boolean verify, Set<String> unverified) throws Exception {
+        return ResyncPass.run(source, local, new MemInstaller(source, local), () -> { }, ResyncPass.Listener.NONE, 4,
+                new HashSet<>(), inFlight, verify, unverified);
+    }
+
+    @Test
+    void bytesAndXattrsChangedUnderAnEqualVersionAreRepairedByAVerifyPassAndIgnoredByANormalOne() throws Exception {
+        Mem[] r = inSync();
+        Mem source = r[0];
+        Mem local = r[1];
+        Map<String, Obj> before = new TreeMap<>(source.objects);
+        damage(local, "/a/d/y", "yY", Map.of("k", "yy")); // bit rot: same size, same version
+        damage(local, "/b", "b", Map.of("k", "b", "extra", "1")); // an xattr set outside the protocol
+        damage(local, "/a/x", "x1 and more", Map.of("k", "x1")); // grew under the same version
+        Map<String, Obj> damaged = new TreeMap<>(local.objects);
+
+        ResyncPass.Outcome normal = pass(source, local, false, new HashSet<>());
+
+        assertThat(normal.quiet()).isTrue();
+        assertThat(local.objects).isEqualTo(damaged);
+        assertThat(source.fingerprints + local.fingerprints).as("a normal pass reads no content").isZero();
+
+        Set<String> unverified = new HashSet<>();
+        ResyncPass.Outcome verify = pass(source, local, true, unverified);
+
+        assertThat(verify.changed()).isEqualTo(3);
+        assertThat(verify.bytes()).isEqualTo(2 + 1 + 2);
+        assertThat(local.objects).isEqualTo(source.objects).isEqualTo(before);
+        assertThat(unverified).isEmpty();
+        // /a/x differed in size already in the listing: only /a/d/y and /b were fingerprinted, on each side
+        assertThat(source.fingerprints).isEqualTo(2);
+        assertThat(pass(source, local, true, unverified).quiet()).isTrue();
+    }
+
+    @Test
+    void aVerifyCopyIsConditionalOnTheLocalVersionItsFingerprintSaw() throws Exception {
+        Mem[] r = inSync();
+        Mem source = r[0];
+        Mem local = r[1];
+        damage(local, "/a/d/y", "yY", Map.of("k", "yy"));
+        List<String> calls = new ArrayList<>();
+        // A live write reaches only the local side after the fingerprints, before the copy.
+        Installer installer = new RecordingInstaller(new MemInstaller(source, local), calls);
+        ResyncPass.Outcome o = ResyncPass.run(source, local, installer,
+                () -> assertThat(local.apply(new Tx(Kind.WRITE, "/a/d/y", 99, "live"))).isTrue(),
+                ResyncPass.Listener.NONE, 1, new HashSet<>(), inFlight, true, new HashSet<>());
+
+        assertThat(o.skipped()).isEqualTo(1);
+        assertThat(o.changed()).isZero();
+        assertThat(local.objects.get("/a/d/y").content()).as("the live write stays").isEqualTo("live");
+        assertThat(calls).containsExactly("sync");
+    }
+
+    @Test
+    void aFileWhoseVersionsPartBetweenWalkAndFingerprintIsFingerprintedAgainByTheNextPass() throws Exception {
+        Mem[] r = inSync();
+        Mem source = r[0];
+        Mem local = r[1];
+        damage(local, "/a/x", "X1", Map.of("k", "x1"));
+        Tx live = new Tx(Kind.WRITE, "/a/x", 99, "x9");
+        // The live write lands on the source after the walk, just before its fingerprint of /a/x.
+        Replica racing = new Replica() {
+            boolean landed;
+
+            public Attr stat(String path) {
+                return source.stat(path);
+            }
+
+            public List<DirEntry> list(String path) {
+                return source.list(path);
+            }
+
+            public Fingerprint fingerprint(String path) {
+                synchronized (MODEL) {
+                    if (path.equals("/a/x") && !landed) {
+                        landed = source.apply(live);
+                    }
+                    return source.fingerprint(path);
+                }
+            }
+        };
+        Set<String> unverified = new HashSet<>();
+        ResyncPass.Outcome first = ResyncPass.run(racing, local, new MemInstaller(source, local), () -> { },
+                ResyncPass.Listener.NONE, 4, new HashSet<>(), inFlight, true, unverified);
+
+        assertThat(first.changed()).isZero();
+        assertThat(unverified).containsExactly("/a/x");
+        // The write reaches the local side; a partial write would leave the rot in bytes it did not touch.
+        assertThat(local.apply(live)).isTrue();
+        damage(local, "/a/x", "X9", Map.of("k", "x9"));
+
+        ResyncPass.Outcome next = pass(source, local, false, unverified);
+
+        assertThat(next.changed()).isEqualTo(1);
+        assertThat(unverified).isEmpty();
+        assertThat(local.objects).isEqualTo(source.objects);
     }
 
     /** Records what a pass asks of the installer, in order, and does it on the model. */
