@@ -119,7 +119,8 @@ class NodeConfiguration {
         ResyncDriver driver = new ResyncDriver(p.id(), new ClusterMapStore(clusterZooKeeper, p.cluster()),
                 follower::state, follower::serving, transactions.resync(), transactions.recentStamps(), status, new NodeClient(client),
                 new ResyncDriver.Settings(p.resync().grace(), p.resync().settle(), p.resync().parallel(),
-                        p.resync().timeout(), p.resync().window(), (int) p.resync().chunk().toBytes()));
+                        p.resync().timeout(), p.resync().window(), (int) p.resync().chunk().toBytes(),
+                        p.resync().verify()));
         if (p.resync().enabled()) {
             driver.start();
         }

@@ -66,11 +66,20 @@ public record NodeProperties(
      * @param chunk    bytes one READ asks the source for; lowered to what fits in the frame the
      *                 connection negotiated ({@code max-frame}); the first READ of a file shares its
      *                 reply with the xattrs and asks for at most 1 MiB
+     * @param verify   {@code never}, {@code once} or {@code always}: when a resync's first pass is a
+     *                 <em>verify pass</em>, which also compares every file whose version agrees with
+     *                 the source's by SHA-256 (CHECKSUM) and client xattrs, to repair what changed on
+     *                 this node's disk outside the protocol (bit rot, an rsync, a restored backup);
+     *                 it reads every byte on both nodes. {@code once}: only when the node found its
+     *                 export changed outside it, i.e. a start found objects without a version, or an
+     *                 operator created {@code .pohmelfs/verify-on-resync} in the export; the marker
+     *                 goes when a verify pass has run. {@code always}: every resync. design.md §5
      */
     public record Resync(@DefaultValue("true") boolean enabled, @DefaultValue("300ms") java.time.Duration grace,
                          @DefaultValue("6s") java.time.Duration settle, @DefaultValue("16") int parallel,
                          @DefaultValue("30s") java.time.Duration timeout, @DefaultValue("4") int window,
-                         @DefaultValue("1MB") DataSize chunk) {
+                         @DefaultValue("1MB") DataSize chunk,
+                         @DefaultValue("once") org.pohmelfs.node.resync.ResyncDriver.Verify verify) {
         public Resync {
             if (parallel < 1 || window < 1) {
                 throw new IllegalArgumentException("pohmelfs.node.resync.parallel and .window must be at least 1: "

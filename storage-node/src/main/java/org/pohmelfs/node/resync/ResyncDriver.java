@@ -37,8 +37,24 @@ public final class ResyncDriver implements AutoCloseable {
      * @param timeout  per request to the source
      * @param window   READs in flight per file
      * @param chunk    bytes per READ (at most what the connection's frame holds)
+     * @param verify   when the first pass of a resync is a verify pass
      */
-    public record Settings(Duration grace, Duration settle, int parallel, Duration timeout, int window, int chunk) {
+    public record Settings(Duration grace, Duration settle, int parallel, Duration timeout, int window, int chunk,
+                           Verify verify) {
+    }
+
+    /** When a resync's first pass is a verify pass (design.md §5, "Verify pass"). */
+    public enum Verify {
+        /** Never: only version differences are looked at. */
+        NEVER,
+        /**
+         * When the node found its export changed outside it: the marker
+         * {@link ResyncOps#VERIFY_MARKER} in the state folder, left by a start that found objects
+         * without a version (or put there by an operator); removed when a verify pass has run.
+         */
+        ONCE,
+        /** Every resync's first pass, marker or not. */
+        ALWAYS
     }
 
     private final String nodeId;
@@ -137,6 +153,9 @@ public final class ResyncDriver implements AutoCloseable {
             PeerSource src = new PeerSource(peer, epoch::get, settings.timeout(), settings.chunk(), settings.window());
             LocalReplica replica = new LocalReplica(local, src);
             java.util.Set<String> suspects = new java.util.HashSet<>();
+            java.util.Set<String> unverified = new java.util.HashSet<>();
+            boolean marked = local.verifyRequested();
+            boolean verify = settings.verify() == Verify.ALWAYS || (settings.verify() == Verify.ONCE && marked);
             boolean quietOnce = false;
             int passes = 0;
             while (!closed) {
@@ -147,8 +166,17 @@ public final class ResyncDriver implements AutoCloseable {
                 }
                 epoch.set(store.readLatest().orElseThrow().map().epoch());
                 status.phase(ResyncProgress.Phase.PLANNING);
+                if (verify) {
+                    LOG.info("resync: pass {} is a verify pass: every file is summed on both sides ({})", passes + 1,
+                            settings.verify() == Verify.ALWAYS ? "verify=always" : "the export changed outside the node");
+                }
                 ResyncPass.Outcome o = ResyncPass.run(src, replica, replica,
-                        () -> Thread.sleep(settings.grace().toMillis()), status, settings.parallel(), suspects, recent::recent);
+                        () -> Thread.sleep(settings.grace().toMillis()), status, settings.parallel(), suspects, recent::recent,
+                        verify, unverified);
+                if (verify && marked) {
+                    local.verifyDone();
+                }
+                verify = false;
                 passes++;
                 status.passDone(o.quiet() ? "quiet" : "changed");
                 LOG.info("resync: pass {} from {}: {} changed, {} skipped, {} bytes", passes, source.id(), o.changed(),
@@ -163,6 +191,10 @@ public final class ResyncDriver implements AutoCloseable {
                     // write to one node, so a write still in flight then shows up as a difference (design §5).
                     Thread.sleep(settings.settle().toMillis());
                     continue;
+                }
+                if (!unverified.isEmpty()) {
+                    LOG.warn("resync: {} files were written throughout and could not be verified: {}", unverified.size(),
+                            unverified.stream().limit(10).toList());
                 }
                 status.phase(ResyncProgress.Phase.JOINING);
                 ClusterMap next = store.update(m -> m.member(nodeId).map(Member::state).orElse(null)

@@ -91,13 +91,20 @@ class ResyncOnTheWireTest {
 
     static Run resync(NodeConnection peer, TransactionManager local, Set<String> suspects, int parallel, int chunk,
                       int window) throws Exception {
+        return resync(peer, local, suspects, parallel, chunk, window, false);
+    }
+
+    /** Passes until one is quiet; with {@code verify}, the first is a verify pass. */
+    static Run resync(NodeConnection peer, TransactionManager local, Set<String> suspects, int parallel, int chunk,
+                      int window, boolean verify) throws Exception {
+        Set<String> unverified = new HashSet<>();
         PeerSource source = new PeerSource(peer, () -> 0, Duration.ofSeconds(30), chunk, window);
         LocalReplica replica = new LocalReplica(local.resync(), source);
         long changed = 0;
         long bytes = 0;
         for (int pass = 1; pass <= 10; pass++) {
             ResyncPass.Outcome o = ResyncPass.run(source, replica, replica, () -> { }, ResyncPass.Listener.NONE, parallel,
-                    suspects, v -> false);
+                    suspects, v -> false, verify && pass == 1, unverified);
             if (o.quiet()) {
                 return new Run(new ResyncPass.Outcome((int) changed, bytes, 0), pass);
             }
@@ -147,6 +154,94 @@ class ResyncOnTheWireTest {
     }
 
     @Test
+    void bytesChangedOnTheDiskUnderTheSameVersionAreLeftByANormalResyncAndRepairedByAVerifyOne() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a"));
+        Path b = Files.createDirectories(dir.resolve("b"));
+        try (Source src = new Source(a);
+             TransactionManager local = TransactionManager.open(new StoreSettings(b, 0, false, false, 1000));
+             NodeConnection peer = new NodeClient(ClientSettings.defaults("resync:b", "test"))
+                     .connectBlocking(src.server.address())) {
+            byte[] big = new byte[(1 << 20) + 12345]; // more than one CHECKSUM buffer
+            new java.util.Random(11).nextBytes(big);
+            src.run(new Command.Mkdir("/d", false, 0755), new Command.Write("/d/big", 0, ByteBuffer.wrap(big), true));
+            src.run(new Command.Write("/d/small", 0, bytes("small"), true), new Command.XattrSet("/d/small", "c", bytes("v")));
+            resync(peer, local, new HashSet<>());
+            assertThat(tree(b)).isEqualTo(tree(a));
+            Map<String, String> good = tree(a);
+
+            // Bit rot in the middle of the large file and an edit of the small one, straight on b's disk:
+            // same sizes, and the version xattr is not touched.
+            try (var ch = java.nio.channels.FileChannel.open(b.resolve("d/big"), java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {(byte) ~big[700_000]}), 700_000);
+            }
+            try (var ch = java.nio.channels.FileChannel.open(b.resolve("d/small"), java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(bytes("SMALL"), 0);
+            }
+            Files.setLastModifiedTime(b.resolve("d/big"), Files.getLastModifiedTime(a.resolve("d/big")));
+            Files.setLastModifiedTime(b.resolve("d/small"), Files.getLastModifiedTime(a.resolve("d/small")));
+            Map<String, String> damaged = tree(b);
+            assertThat(damaged).isNotEqualTo(good);
+
+            Run normal = resync(peer, local, new HashSet<>());
+
+            assertThat(normal.passes()).as("the first pass is quiet").isEqualTo(1);
+            assertThat(tree(b)).isEqualTo(damaged);
+
+            Run verify = resync(peer, local, new HashSet<>(), 4, 1 << 20, 4, true);
+
+            assertThat(tree(b)).isEqualTo(good);
+            assertThat(verify.outcome().changed()).isEqualTo(2);
+            assertThat(verify.outcome().bytes()).isEqualTo(big.length + 5L);
+            assertThat(Files.readAllBytes(b.resolve("d/big"))).isEqualTo(big);
+        }
+    }
+
+    @Test
+    void theNodeAsksForAVerifyPassWhenItStartsOnObjectsWithoutAVersion() throws Exception {
+        Path fresh = Files.createDirectories(dir.resolve("fresh"));
+        try (TransactionManager tm = TransactionManager.open(new StoreSettings(fresh, 0, false, false, 1000))) {
+            assertThat(tm.resync().verifyRequested()).as("a new export's bare root is no sign").isFalse();
+        }
+        Files.writeString(fresh.resolve("by-hand.txt"), "put here while the node was stopped");
+        try (TransactionManager tm = TransactionManager.open(new StoreSettings(fresh, 0, false, false, 1000))) {
+            assertThat(tm.resync().verifyRequested()).isTrue();
+            tm.resync().verifyDone();
+            assertThat(tm.resync().verifyRequested()).isFalse();
+        }
+        try (TransactionManager tm = TransactionManager.open(new StoreSettings(fresh, 0, false, false, 1000))) {
+            assertThat(tm.resync().verifyRequested()).as("everything has a version now").isFalse();
+        }
+    }
+
+    @Test
+    void checksumAnswersTheDigestOfARangeAndRefusesADirectory() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("sum"));
+        try (Source src = new Source(a)) {
+            byte[] data = new byte[600_000];
+            new java.util.Random(3).nextBytes(data);
+            src.run(new Command.Mkdir("/d", false, 0755), new Command.Write("/d/f", 0, ByteBuffer.wrap(data), true));
+            var whole = (org.pohmelfs.protocol.Result.Checksum) src.client.execute(
+                    new Command.Checksum("/d/f", 0, Command.Checksum.TO_END)).join().results().getFirst();
+            var range = (org.pohmelfs.protocol.Result.Checksum) src.client.execute(
+                    new Command.Checksum("/d/f", 1000, 300_000)).join().results().getFirst();
+            var past = (org.pohmelfs.protocol.Result.Checksum) src.client.execute(
+                    new Command.Checksum("/d/f", 599_999, 50)).join().results().getFirst();
+            assertThat(hex(whole.sha256())).isEqualTo(digest(data));
+            assertThat(whole.attr().size()).isEqualTo(data.length);
+            assertThat(hex(range.sha256())).isEqualTo(digest(java.util.Arrays.copyOfRange(data, 1000, 301_000)));
+            assertThat(hex(past.sha256())).isEqualTo(digest(java.util.Arrays.copyOfRange(data, 599_999, 600_000)));
+            assertThat(code(src.client, new Command.Checksum("/d", 0, -1))).isEqualTo(org.pohmelfs.protocol.ErrorCode.IS_DIRECTORY);
+            assertThat(code(src.client, new Command.Checksum("/nope", 0, -1))).isEqualTo(org.pohmelfs.protocol.ErrorCode.NOT_FOUND);
+        }
+    }
+
+    private static String hex(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return HexFormat.of().formatHex(out);
+    }
+
+    @Test
     void aNodeThatIsNotInSyncAnswersReadsBusyAndStillAppliesWrites() throws Exception {
         Path a = Files.createDirectories(dir.resolve("gate"));
         var fence = org.pohmelfs.node.cluster.EpochFence.standalone();
@@ -163,6 +258,7 @@ class ResyncOnTheWireTest {
                 assertThat(code(c, new Command.List("/", "", 10))).isEqualTo(org.pohmelfs.protocol.ErrorCode.BUSY);
                 assertThat(code(c, new Command.Read("/m", 0, 1))).isEqualTo(org.pohmelfs.protocol.ErrorCode.BUSY);
                 assertThat(code(c, new Command.XattrList("/m"))).isEqualTo(org.pohmelfs.protocol.ErrorCode.BUSY);
+                assertThat(code(c, new Command.Checksum("/m", 0, -1))).isEqualTo(org.pohmelfs.protocol.ErrorCode.BUSY);
                 assertThat(c.execute(new Command.Ping(5)).join().ok()).isTrue();
                 fence.inSync(true);
                 assertThat(c.execute(new Command.Stat("/m")).join().ok()).isTrue();
