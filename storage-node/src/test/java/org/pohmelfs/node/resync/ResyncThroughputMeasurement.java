@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * both unless {@code -Dresync.fsync=true} (the default node's setting). {@code -Dresync.parallel}
  * (4), {@code -Dresync.window} (4) and {@code -Dresync.chunk} (1048576) are the resync's settings;
  * {@code -Dresync.warmup=true} copies the whole export once first into a throwaway export. It
- * logs wall time and the JVM's CPU time (both nodes). Run:
+ * logs wall time and the JVM's CPU time (both nodes); last, a verify resync (its first pass sums
+ * every file on both sides, design.md §5) with nothing changed. Run:
  * {@code mvn -B -o verify -pl storage-node -am -Dtest=ResyncThroughputMeasurement
  * -Dsurefire.failIfNoSpecifiedTests=false -Dresync.export.mib=512 -Dresync.changed.mib=32}
  */
@@ -95,6 +96,15 @@ class ResyncThroughputMeasurement {
             t = System.nanoTime();
             ResyncOnTheWireTest.Run nothing = ResyncOnTheWireTest.resync(peer, local, new HashSet<>(), parallel, chunk, window);
             double nothingSeconds = (System.nanoTime() - t) / 1e9;
+
+            t = System.nanoTime();
+            cpu = cpuNanos();
+            ResyncOnTheWireTest.Run verify = ResyncOnTheWireTest.resync(peer, local, new HashSet<>(), parallel, chunk, window,
+                    true);
+            double verifySeconds = (System.nanoTime() - t) / 1e9;
+            log.warn(String.format("verify resync, nothing to repair: %d changed, %d passes, %.2f s = %.0f MiB/s summed "
+                            + "on each side, %.2f s CPU", verify.outcome().changed(), verify.passes(), verifySeconds,
+                    exportMib / verifySeconds, (cpuNanos() - cpu) / 1e9));
 
             log.warn(String.format("resync of a %d MiB export in " + fileMib + " MiB files (fsync " + fsync + ", " + parallel + " files at once, " + window + " READs of "
                             + chunk + " bytes in flight per file): full copy %d objects %.1f MiB in %.2f s = %.0f MiB/s "
