@@ -374,6 +374,24 @@ class ResyncPassTest {
     }
 
     @Test
+    void aVersionThatDiffersUnderEqualAncestorsIsFoundByAVerifyPassOnly() throws Exception {
+        Mem[] r = inSync();
+        Mem source = r[0];
+        Mem local = r[1];
+        // An older copy of /a/d/y restored from a backup, its old version xattr with it; folders untouched.
+        local.objects.put("/a/d/y", new Obj(false, 5, "old", 0644, Map.of("k", "old")));
+
+        assertThat(pass(source, local, false, new HashSet<>()).quiet()).isTrue();
+        assertThat(local.objects.get("/a/d/y").content()).isEqualTo("old");
+
+        ResyncPass.Outcome verify = pass(source, local, true, new HashSet<>());
+
+        assertThat(verify.changed()).isEqualTo(1);
+        assertThat(local.objects).isEqualTo(source.objects);
+        assertThat(source.fingerprints).as("a version difference needs no checksum").isEqualTo(2);
+    }
+
+    @Test
     void aVerifyCopyIsConditionalOnTheLocalVersionItsFingerprintSaw() throws Exception {
         Mem[] r = inSync();
         Mem source = r[0];
