@@ -375,23 +375,28 @@ public final class FileService {
         }
         long chunks = (length + chunkSize - 1) / chunkSize;
         String p = path.toString();
-        return Flux.range(0, (int) chunks)
-                .flatMapSequential(i -> {
-                    long from = offset + (long) i * chunkSize;
-                    int n = (int) Math.min(chunkSize, offset + length - from);
-                    return nodes.readChecked(List.of(new Command.Read(p, from, n)),
-                                    r -> hasVersion(r, expected.version(), n))
-                            .map(r -> Replies.result(r, 0, Result.Data.class))
-                            .map(d -> {
-                                if (d.attr().version() != expected.version()) {
-                                    throw new FileException(ErrorCode.ABORTED, p + " changed while it was read");
-                                }
-                                if (d.data().remaining() != n) {
-                                    throw new FileException(ErrorCode.ABORTED, p + " shrank while it was read");
-                                }
-                                return d.data();
-                            });
-                }, pipelineDepth, 1);
+        // Each chunk is placed on its own (split reads, design.md §4.3) and checked against the
+        // version the read started with, so chunks from different replicas make one version.
+        return Flux.defer(() -> {
+            var reader = nodes.chunkedRead();
+            return Flux.range(0, (int) chunks)
+                    .flatMapSequential(i -> {
+                        long from = offset + (long) i * chunkSize;
+                        int n = (int) Math.min(chunkSize, offset + length - from);
+                        return reader.read(i, List.of(new Command.Read(p, from, n)),
+                                        r -> hasVersion(r, expected.version(), n))
+                                .map(r -> Replies.result(r, 0, Result.Data.class))
+                                .map(d -> {
+                                    if (d.attr().version() != expected.version()) {
+                                        throw new FileException(ErrorCode.ABORTED, p + " changed while it was read");
+                                    }
+                                    if (d.data().remaining() != n) {
+                                        throw new FileException(ErrorCode.ABORTED, p + " shrank while it was read");
+                                    }
+                                    return d.data();
+                                });
+                    }, reader.concurrency(pipelineDepth), 1);
+        });
     }
 
     /**
