@@ -159,6 +159,8 @@ public final class LocalStore implements AutoCloseable {
                 case Command.Ping p -> new Result.Pong(p.value());
                 case Command.Statfs s -> new Result.Statfs(info());
                 case Command.Sync s -> reads.sync(s);
+                // COMMIT needs the transaction manager's set of unstable writes (node.txn).
+                case Command.Commit k -> unsupported(c);
                 case Command.Stat s -> reads.stat(s);
                 case Command.List l -> reads.list(l);
                 case Command.Read r -> reads.read(r);
