@@ -159,7 +159,7 @@ public final class LocalStore implements AutoCloseable {
                 case Command.Ping p -> new Result.Pong(p.value());
                 case Command.Statfs s -> new Result.Statfs(info());
                 case Command.Sync s -> reads.sync(s);
-                // COMMIT needs the transaction manager's set of unstable writes (node.txn).
+                // The transaction manager checks its set of unstable writes, then calls forceFile.
                 case Command.Commit k -> unsupported(c);
                 case Command.Stat s -> reads.stat(s);
                 case Command.List l -> reads.list(l);
@@ -203,7 +203,15 @@ public final class LocalStore implements AutoCloseable {
      * Call before journalling the commit.
      */
     public void commit(TxScope tx) throws IOException {
-        if (settings.fsync()) {
+        commit(tx, true);
+    }
+
+    /**
+     * As {@link #commit(TxScope)}; without {@code force} nothing is forced (an unstable
+     * transaction: a COMMIT of its paths forces them later).
+     */
+    public void commit(TxScope tx, boolean force) throws IOException {
+        if (settings.fsync() && force) {
             for (Path f : tx.touchedFiles) {
                 if (Files.isRegularFile(f, ExportPaths.NOFOLLOW)) {
                     Durability.force(f, false);
@@ -220,6 +228,31 @@ public final class LocalStore implements AutoCloseable {
             }
         }
         usage.add(tx.bytesDelta, tx.objectsDelta);
+    }
+
+    /**
+     * Forces a file's data and size (COMMIT), and with {@code folderToo} its folder's entries
+     * (when unstable writes created it): OK, or the error (NOT_FOUND, ...). Forces nothing
+     * without fsync. Never throws.
+     */
+    public Result forceFile(String path, boolean folderToo) {
+        try {
+            org.pohmelfs.protocol.ObjectPath p = ExportPaths.parse(path);
+            Path f = paths.resolve(p);
+            java.nio.file.attribute.PosixFileAttributes a = ExportPaths.existing(f, p);
+            if (settings.fsync()) {
+                Durability.force(f, a.isDirectory());
+                if (folderToo && !p.isRoot()) {
+                    Durability.forceDirectory(f.getParent());
+                }
+            }
+            return new Result.Ok();
+        } catch (StoreException e) {
+            return e.toResult();
+        } catch (IOException e) {
+            log.debug("forcing {} failed", path, e);
+            return Errors.of(e);
+        }
     }
 
     /** Takes back a failed scope's changes; returns how many undo steps failed (logged). */
