@@ -255,6 +255,33 @@ public final class LocalStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The unstable-write marker of a file (design.md §2.1): the incarnation of the node process
+     * that wrote it unstably and did not commit it, or 0 when there is none (or no such file).
+     */
+    public long unstableMarker(String path) throws IOException {
+        try {
+            org.pohmelfs.protocol.ObjectPath p = ExportPaths.parse(path);
+            Path f = paths.resolve(p);
+            if (ExportPaths.attrs(f) == null) {
+                return 0;
+            }
+            byte[] v = Meta.get(f, Meta.UNSTABLE);
+            return v == null || v.length != 8 ? 0 : java.nio.ByteBuffer.wrap(v).getLong();
+        } catch (StoreException | org.pohmelfs.protocol.ObjectPath.InvalidPathException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Sets ({@code incarnation} non-zero) or removes (0) a file's unstable-write marker. Not
+     * forced here: a stable commit forces the file with it.
+     */
+    public void setUnstableMarker(String path, long incarnation) throws IOException {
+        Path f = paths.resolve(ExportPaths.parse(path));
+        Meta.put(f, Meta.UNSTABLE, incarnation == 0 ? null : Meta.versionBytes(incarnation));
+    }
+
     /** Takes back a failed scope's changes; returns how many undo steps failed (logged). */
     public int rollback(TxScope tx) {
         tx.trashed.clear();

@@ -70,6 +70,8 @@ public final class TransactionManager implements AutoCloseable {
     private final org.pohmelfs.node.store.ResyncOps resync;
     private final RecentStamps recent = new RecentStamps(10_000, System::currentTimeMillis);
     private final UnstableWrites unstable = new UnstableWrites();
+    /** This process's mark on files it writes unstably (never 0), so a later process knows them. */
+    private final long incarnation = randomNonZero();
     private long nextSeq = 1;
     private String broken;
 
@@ -217,18 +219,35 @@ public final class TransactionManager implements AutoCloseable {
             if (broken != null) {
                 return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "the node's journal failed; restart needed"));
             }
-            return applyMutation(key, request, unstablePaths(request));
+            return applyMutation(key, request, unstablePlan(request));
         } finally {
             lock.writeLock().unlock();
         }
     }
 
+    private static long randomNonZero() {
+        long v;
+        do {
+            v = new java.security.SecureRandom().nextLong();
+        } while (v == 0);
+        return v;
+    }
+
     /**
-     * The canonical paths of the transaction's writes when it may run unstable: every mutating
-     * command is an unstable WRITE, no COMMIT or SYNC rides along (they promise durability at
-     * the reply), and the set has room; otherwise null (a stable transaction).
+     * An unstable transaction's writes: their canonical paths, and those of them this process
+     * has not written unstably yet ({@code first}). A transaction with a first path is forced
+     * like a stable one (once per file and process), with each first file's marker set before
+     * the file is forced; later ones run unforced.
      */
-    private List<String> unstablePaths(Message.Request request) {
+    private record Plan(List<String> paths, List<String> first) {
+    }
+
+    /**
+     * The plan of a transaction that may run unstable: every mutating command is an unstable
+     * WRITE, no COMMIT or SYNC rides along (they promise durability at the reply), and the set
+     * has room; otherwise null (a stable transaction).
+     */
+    private Plan unstablePlan(Message.Request request) {
         if (!settings.unstableWrites()) {
             return null;
         }
@@ -244,7 +263,10 @@ public final class TransactionManager implements AutoCloseable {
                 return null;
             }
         }
-        return !out.isEmpty() && unstable.admits(out) ? out : null;
+        if (out.isEmpty() || !unstable.admits(out)) {
+            return null;
+        }
+        return new Plan(out, out.stream().distinct().filter(p -> unstable.pending(p) == null).toList());
     }
 
     /**
@@ -256,7 +278,7 @@ public final class TransactionManager implements AutoCloseable {
     private Result commit(Command.Commit c, Effects effects) {
         String p = UnstableWrites.canonical(c.path());
         Boolean folder = p == null ? Boolean.FALSE : unstable.pending(p);
-        if (p != null && folder == null && settings.unstableWrites()) {
+        if (p != null && settings.unstableWrites() && (folder == null || unstable.isLost(p))) {
             return new Result.Error(ErrorCode.UNSTABLE_LOST, "no unstable writes to " + p + " in this node's "
                     + "incarnation (it restarted since they were made, or they were committed already): write again");
         }
@@ -269,6 +291,15 @@ public final class TransactionManager implements AutoCloseable {
         Result forced = store.forceFile(c.path(), folder != null && folder);
         if (forced instanceof Result.Error) {
             return forced;
+        }
+        if (p != null && folder != null) {
+            try {
+                // Unforced: if a power loss keeps the marker, a later unstable write is refused at
+                // its COMMIT (a retry), never wrongly vouched for.
+                store.setUnstableMarker(p, 0);
+            } catch (java.io.IOException e) {
+                log.debug("clearing the unstable marker of {} failed", p, e);
+            }
         }
         if (p != null) {
             effects.committed().add(p);
@@ -344,9 +375,25 @@ public final class TransactionManager implements AutoCloseable {
         return store.execute(new Command.Stat(path), null) instanceof Result.Attrs;
     }
 
-    /** @param unstablePaths the paths of an unstable transaction's writes, or null for a stable one */
-    private Message.Reply applyMutation(ReplyKey key, Message.Request request, List<String> unstablePaths) {
+    /** @param plan an unstable transaction's writes, or null for a stable one */
+    private Message.Reply applyMutation(ReplyKey key, Message.Request request, Plan plan) {
         long seq = nextSeq++;
+        boolean forceAlways = plan == null || !plan.first().isEmpty();
+        // A first path whose file carries another process's marker holds unstable writes that a
+        // power loss may have taken: its COMMIT must fail, whatever this process writes to it.
+        java.util.Set<String> foreign = new java.util.HashSet<>();
+        if (plan != null) {
+            for (String p : plan.first()) {
+                try {
+                    long m = store.unstableMarker(p);
+                    if (m != 0 && m != incarnation) {
+                        foreign.add(p);
+                    }
+                } catch (IOException e) {
+                    foreign.add(p);
+                }
+            }
+        }
         // The Begin record goes out with the first batch of undo records (one write and one
         // force instead of two writes); a transaction that changes nothing journals only its End.
         boolean[] begun = {false};
@@ -360,7 +407,7 @@ public final class TransactionManager implements AutoCloseable {
                 records.add(new JournalRecord.Undo(seq, u));
             }
             // An unstable transaction's undo records are forced only when they name a side file.
-            journal.append(records, settings.fsync() && (unstablePaths == null || scope[0].hasSideFiles()));
+            journal.append(records, settings.fsync() && (forceAlways || scope[0].hasSideFiles()));
             begun[0] = true;
         }, TxStamp.of(key.peerId(), key.incarnation(), key.txid()));
         scope[0] = tx;
@@ -368,9 +415,16 @@ public final class TransactionManager implements AutoCloseable {
         Effects effects = new Effects();
         Message.Reply reply = run(request, tx, effects);
         boolean committed = reply.ok();
-        boolean force = unstablePaths == null || tx.hasSideFiles();
+        boolean force = forceAlways || tx.hasSideFiles();
         if (committed) {
             try {
+                if (plan != null) {
+                    for (String p : plan.first()) {
+                        if (!foreign.contains(p)) {
+                            store.setUnstableMarker(p, incarnation); // forced with the file just below
+                        }
+                    }
+                }
                 store.commit(tx, force);
             } catch (IOException e) {
                 log.error("forcing a transaction's files failed; rolling it back", e);
@@ -410,10 +464,16 @@ public final class TransactionManager implements AutoCloseable {
         if (committed) {
             recent.committed(tx.stamp());
             effects.applyTo(unstable);
-            if (unstablePaths != null) {
-                // Also when forced for a side file: a COMMIT of the path must still pass.
+            if (plan != null) {
+                // Also when forced: a COMMIT of the path must still pass.
                 boolean folders = tx.changedFolders();
-                unstablePaths.forEach(p -> unstable.written(p, folders));
+                for (String p : plan.paths()) {
+                    if (foreign.contains(p)) {
+                        unstable.lost(p);
+                    } else if (!unstable.isLost(p)) {
+                        unstable.written(p, folders);
+                    }
+                }
             }
         }
         cache.put(key, reply);

@@ -20,6 +20,8 @@ final class UnstableWrites {
     static final int MAX_PATHS = 65_536;
 
     private final ConcurrentSkipListMap<String, Boolean> paths = new ConcurrentSkipListMap<>();
+    /** Paths whose file carries the marker of an earlier incarnation: COMMIT is UNSTABLE_LOST. */
+    private final java.util.concurrent.ConcurrentSkipListSet<String> lost = new java.util.concurrent.ConcurrentSkipListSet<>();
     private final int max;
 
     UnstableWrites() {
@@ -41,13 +43,23 @@ final class UnstableWrites {
 
     /** Whether adding {@code more} (canonical paths) keeps the set within its bound. */
     boolean admits(Collection<String> more) {
-        long fresh = more.stream().distinct().filter(p -> !paths.containsKey(p)).count();
-        return paths.size() + fresh <= max;
+        long fresh = more.stream().distinct().filter(p -> !paths.containsKey(p) && !lost.contains(p)).count();
+        return paths.size() + lost.size() + fresh <= max;
     }
 
     /** {@code path} received unstable writes of a committed transaction. */
     void written(String path, boolean changedFolder) {
         paths.merge(path, changedFolder, Boolean::logicalOr);
+    }
+
+    /** {@code path} holds unstable writes of an earlier incarnation: its COMMIT fails until it is deleted or renamed. */
+    void lost(String path) {
+        paths.remove(path);
+        lost.add(path);
+    }
+
+    boolean isLost(String path) {
+        return lost.contains(path);
     }
 
     /** Null when {@code path} has no unstable writes; else whether they changed its folder. */
@@ -63,12 +75,15 @@ final class UnstableWrites {
     /** {@code path} was deleted or renamed (from or to): forget it and everything below it. */
     void forgetTree(String path) {
         paths.remove(path);
+        lost.remove(path);
         String prefix = path.endsWith("/") ? path : path + "/";
         // '0' follows '/' in code-unit order: the sub-map holds exactly the names below the folder.
-        paths.subMap(prefix, true, prefix.substring(0, prefix.length() - 1) + '0', false).clear();
+        String end = prefix.substring(0, prefix.length() - 1) + '0';
+        paths.subMap(prefix, true, end, false).clear();
+        lost.subSet(prefix, true, end, false).clear();
     }
 
     int size() {
-        return paths.size();
+        return paths.size() + lost.size();
     }
 }

@@ -45,8 +45,9 @@ class UnstableWritesTest {
         Fixture fx = open(StoreSettings.defaults(export));
         fx.ok(new Command.Mkdir("/d", false, 0755));
         fx.ok(unstable("/d/f", 0, "hello "));
-        assertThat(tm.journalUnforced()).as("an unstable transaction is journalled unforced").isTrue();
+        assertThat(tm.journalUnforced()).as("the first unstable write of a file is forced, with its marker").isFalse();
         fx.ok(unstable("/d/f", 6, "world"));
+        assertThat(tm.journalUnforced()).as("a later one is journalled unforced").isTrue();
         fx.ok(unstable("/other", 0, "x"));
         assertThat(Files.readString(export.resolve("d/f"))).isEqualTo("hello world");
         assertThat(fx.read("/d/f")).isEqualTo("hello world");
@@ -63,10 +64,12 @@ class UnstableWritesTest {
     void aStableMutationForcesTheJournalAndSyncDoesToo() throws Exception {
         Fixture fx = open(StoreSettings.defaults(export));
         fx.ok(unstable("/f", 0, "a"));
+        fx.ok(unstable("/f", 1, "a"));
         assertThat(tm.journalUnforced()).isTrue();
         fx.ok(new Command.Mkdir("/d", false, 0755));
         assertThat(tm.journalUnforced()).as("a stable transaction forces the earlier records").isFalse();
-        fx.ok(unstable("/f", 1, "b"));
+        fx.ok(unstable("/f", 2, "b"));
+        assertThat(tm.journalUnforced()).isTrue();
         fx.ok(new Command.Sync("/f"));
         assertThat(tm.journalUnforced()).as("SYNC forces them").isFalse();
         assertThat(tm.unstablePaths()).as("SYNC is not COMMIT").isEqualTo(1);
@@ -125,10 +128,29 @@ class UnstableWritesTest {
     }
 
     @Test
+    void writesOfAnEarlierProcessAreNeverVouchedForEvenAfterNewOnes() throws Exception {
+        Fixture fx = open(StoreSettings.defaults(export));
+        fx.ok(unstable("/f", 0, "before "));
+        fx.ok(unstable("/g", 0, "committed"));
+        fx.ok(new Command.Commit("/g"));
+        fx = open(StoreSettings.defaults(export)); // a restart: maybe a power loss took "before "
+        fx.ok(unstable("/f", 7, "after"));
+        assertThat(fx.err(new Command.Commit("/f"))).as("the file carries the old process's marker")
+                .isEqualTo(ErrorCode.UNSTABLE_LOST);
+        fx.ok(unstable("/g", 9, "!"));
+        fx.ok(new Command.Commit("/g")); // committed before the restart: its marker was cleared
+        fx.ok(new Command.Delete("/f", false));
+        fx.ok(unstable("/f", 0, "anew"));
+        fx.ok(new Command.Commit("/f"));
+        assertThat(fx.read("/f")).isEqualTo("anew");
+    }
+
+    @Test
     void aLargeOverwriteWithASideFileIsForcedAndStillCommits() throws Exception {
         Fixture fx = open(StoreSettings.defaults(export));
         ByteBuffer big = ByteBuffer.allocate(3 << 20);
         fx.ok(new Command.Write("/f", 0, big.duplicate(), true));
+        fx.ok(unstable("/f", 3 << 20, "first"));
         fx.ok(new Command.Write("/f", 0, ByteBuffer.wrap(new byte[2 << 20]), true, true));
         assertThat(tm.journalUnforced()).as("its side file needs its decision forced").isFalse();
         fx.ok(new Command.Commit("/f"));
