@@ -411,16 +411,23 @@ public final class FileService {
         Mono<Void> begin = write(List.of(new Command.Mkdir(staging.parent().toString(), true, 0700),
                         new Command.Create(sp, true, false, 0644)))
                 .doOnNext(Replies::check).then();
+        // The chunks go unstable (protocol §4.8): a node answers each without forcing it, and the
+        // COMMIT that opens the final transaction forces them all at once. A node that restarted
+        // in between answers that COMMIT with UNSTABLE_LOST: its transaction aborts, no RENAME.
         Mono<Long> body = chunks.index()
-                .flatMapSequential(t -> write(List.of(new Command.Write(sp, t.getT1() * chunkSize, t.getT2(), false)))
+                .flatMapSequential(t -> write(List.of(new Command.Write(sp, t.getT1() * chunkSize, t.getT2(), false,
+                                true)))
                         .doOnNext(Replies::check)
-                        .thenReturn((long) t.getT2().remaining()), pipelineDepth, 1)
+                        .thenReturn(1L), pipelineDepth, 1)
                 .reduce(0L, Long::sum);
-        Mono<Attr> commit = Mono.defer(() -> {
+        Mono<Attr> commit = body.flatMap(written -> {
             Mono<Void> check = expect == null ? Mono.empty() : find(path).map(java.util.Optional::of)
                     .defaultIfEmpty(java.util.Optional.empty())
                     .doOnNext(current -> expect.check(current.orElse(null))).then();
             List<Command> tx = new ArrayList<>();
+            if (written > 0) {
+                tx.add(new Command.Commit(sp));
+            }
             if (parents && !path.parent().isRoot()) {
                 tx.add(new Command.Mkdir(path.parent().toString(), true, 0755));
             }
@@ -428,7 +435,7 @@ public final class FileService {
             int renameIndex = tx.size() - 1;
             return check.then(write(tx)).map(r -> Replies.result(r, renameIndex, Result.Attrs.class).attr());
         });
-        return begin.then(body).then(commit)
+        return begin.then(commit)
                 .onErrorResume(e -> discard(sp).then(Mono.error(e)))
                 .doOnCancel(() -> discard(sp).subscribe());
     }

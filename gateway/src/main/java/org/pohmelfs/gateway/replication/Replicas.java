@@ -425,13 +425,21 @@ public final class Replicas implements AutoCloseable {
                     })
                     .flatMap(r -> {
                         Result.Error e = r.firstError();
+                        if (e != null && e.code() == ErrorCode.UNSTABLE_LOST) {
+                            // The node restarted and may have lost unstable writes the others hold: it
+                            // failed this transaction (fenced when others took it), whatever its role.
+                            return Mono.<Message.Reply>error(new NodeException(ErrorCode.UNSTABLE_LOST, id
+                                    + " lost unstable writes: " + e.message()));
+                        }
                         return e != null && e.code() == ErrorCode.BUSY
                                 ? Mono.<Message.Reply>error(new NodeException(ErrorCode.BUSY, id + " is busy: " + e.message()))
                                 : Mono.just(r);
                     })
                     .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RESEND).maxBackoff(LONGEST_RESEND)
-                            // A refused handshake is a configuration fault: resending cannot cure it.
+                            // A refused handshake is a configuration fault: resending cannot cure it; a
+                            // resend of a COMMIT that found its writes lost finds them lost again.
                             .filter(e -> !(e instanceof NodeException.HandshakeRefused)
+                                    && !(e instanceof NodeException n && n.code() == ErrorCode.UNSTABLE_LOST)
                                     && !(giveUpOnRefusal && refusedTooLong(e, refusedSince)))
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure())
                             .doBeforeRetry(s -> metrics.resend()))
