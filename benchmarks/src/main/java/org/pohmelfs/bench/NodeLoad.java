@@ -26,8 +26,11 @@ import org.pohmelfs.protocol.Message;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar org.pohmelfs.bench.NodeLoad \
  *      --node 127.0.0.1:7070 [--cluster pohmelfs] [--seconds 10] [--inflight 16] [--files 1000]
- *      [--size 4096] [--stream-mib 1024] [--stream-inflight 8] [--tls DIR [--tls-name gw1]]
+ *      [--size 4096] [--stream-mib 1024] [--stream-inflight 8] [--stable] [--tls DIR [--tls-name gw1]]
  * </pre>
+ * The streaming write goes as the gateway's upload does: unstable WRITEs, then one COMMIT
+ * (protocol §4.8); {@code --stable} sends stable WRITEs and a SYNC instead (the behaviour before
+ * the {@code unstable} feature; also what the client falls back to on a node without it).
  * {@code --tls DIR}: mutual TLS with the files of {@code bin/pohmelfs certs} in DIR (the
  * certificate of {@code --tls-name}, default gw1), as the nodes of {@code bin/pohmelfs up} require.
  */
@@ -44,6 +47,7 @@ public final class NodeLoad {
         int size = Integer.parseInt(arg(args, "--size", "4096"));
         long streamMib = Long.parseLong(arg(args, "--stream-mib", "1024"));
         int streamInflight = Integer.parseInt(arg(args, "--stream-inflight", "8"));
+        boolean stable = Arrays.asList(args).contains("--stable");
 
         int colon = node.lastIndexOf(':');
         InetSocketAddress address = new InetSocketAddress(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
@@ -77,8 +81,8 @@ public final class NodeLoad {
             check(c.execute(new Command.Create(stream, true, false, 0644)).join());
             long t0 = System.nanoTime();
             run("stream write", (int) chunks, streamInflight, i ->
-                    c.execute(new Command.Write(stream, (long) i * chunk, ByteBuffer.wrap(big), false)));
-            check(c.execute(new Command.Sync(stream)).join());
+                    c.execute(new Command.Write(stream, (long) i * chunk, ByteBuffer.wrap(big), false, !stable)));
+            check(c.execute(stable ? new Command.Sync(stream) : new Command.Commit(stream)).join());
             double writeSecs = (System.nanoTime() - t0) / 1e9;
             long t1 = System.nanoTime();
             run("stream read", (int) chunks, streamInflight, i -> c.execute(new Command.Read(stream, (long) i * chunk, chunk)));
@@ -90,8 +94,10 @@ public final class NodeLoad {
                     size, inflight, w.rate(), w.p50(), w.p99());
             System.out.printf(Locale.ROOT, "| %d B reads, %d in flight | %.0f ops/s (p50 %.2f ms, p99 %.2f ms) |%n",
                     size, inflight, r.rate(), r.p50(), r.p99());
-            System.out.printf(Locale.ROOT, "| %d MiB streaming write (%d KiB chunks, %d in flight, then sync) | %.0f MiB/s |%n",
-                    streamMib, chunk / 1024, streamInflight, streamMib / writeSecs);
+            System.out.printf(Locale.ROOT, "| %d MiB streaming write (%d KiB chunks, %d in flight, %s) | %.0f MiB/s |%n",
+                    streamMib, chunk / 1024, streamInflight, stable ? "stable, then sync"
+                            : c.unstableWrites() ? "unstable, then commit" : "node without unstable: stable, then sync",
+                    streamMib / writeSecs);
             System.out.printf(Locale.ROOT, "| %d MiB streaming read | %.0f MiB/s |%n", streamMib, streamMib / readSecs);
         }
     }
@@ -159,6 +165,9 @@ public final class NodeLoad {
             throw new IllegalStateException(name + ": " + failed.get() + " operations failed");
         }
         System.err.printf(Locale.ROOT, "%s: %d ops in %.1f s%n", name, n, secs);
+        if (n == 0) {
+            return new Result(0, 0, 0); // a stalled machine (seen at load average 30+): nothing finished
+        }
         return new Result(n / secs, sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6);
     }
 

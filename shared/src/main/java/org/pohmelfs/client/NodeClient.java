@@ -95,6 +95,8 @@ public final class NodeClient {
         String target = address.getHostString() + ":" + address.getPort();
         ClientSession session = new ClientSession(target, pushListener, leases);
         Set<String> features = new HashSet<>(settings.features());
+        // Always asked for: NodeConnection.send downgrades unstable writes for a node without it.
+        features.add(Opcodes.FEATURE_UNSTABLE);
         if (leases != null) {
             features.add(Opcodes.FEATURE_LOCKS);
             features.add(Opcodes.FEATURE_PUSH);

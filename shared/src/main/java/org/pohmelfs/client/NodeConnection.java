@@ -94,6 +94,19 @@ public final class NodeConnection implements AutoCloseable {
      * node for the original answer, and the node does not apply it twice.
      */
     public CompletableFuture<Message.Reply> send(Message.Request request) {
+        List<Command> allowed = Downgrade.forPeer(request.commands(), welcome.features());
+        if (allowed != request.commands()) {
+            request = new Message.Request(request.txid(), request.epoch(), allowed);
+        }
+        return sendAsIs(request);
+    }
+
+    /** Whether the node takes WRITE_UNSTABLE and COMMIT (otherwise {@link #send} downgrades them). */
+    public boolean unstableWrites() {
+        return welcome.features().contains(Opcodes.FEATURE_UNSTABLE);
+    }
+
+    private CompletableFuture<Message.Reply> sendAsIs(Message.Request request) {
         CompletableFuture<Message.Reply> reply = new CompletableFuture<>();
         CompletableFuture<Message.Reply> previous = session.pending.putIfAbsent(request.txid(), reply);
         if (previous != null) {

@@ -35,6 +35,18 @@ public sealed interface Command {
         public boolean mutates() { return false; }
     }
 
+    /**
+     * Make every unstable {@link Write} to {@code path} durable (protocol §4.8, feature
+     * {@code unstable}). Fails with UNSTABLE_LOST when the node holds no unstable writes to the
+     * path in its current incarnation (it restarted since, or they were committed already). Does
+     * not mutate by itself, like {@link Sync}, but may be part of a mutating transaction: its
+     * failure then aborts the whole transaction.
+     */
+    record Commit(String path) implements Command {
+        public int opcode() { return Opcodes.COMMIT; }
+        public boolean mutates() { return false; }
+    }
+
     /** Attributes of one object; answered with {@link Result.Attrs}. */
     record Stat(String path) implements Command {
         public int opcode() { return Opcodes.STAT; }
@@ -74,13 +86,28 @@ public sealed interface Command {
     /**
      * Write {@code data} at {@code offset}. With {@code create} a missing file is created (its
      * parent must exist); without it a missing file is an error.
+     *
+     * <p>With {@code unstable} (opcode WRITE_UNSTABLE, feature {@code unstable}) the node may
+     * answer before the change is on stable storage: it is atomic and survives a crash of the
+     * node process, but a power loss may lose it until a {@link Commit} of the path succeeds.
      */
-    record Write(String path, long offset, ByteBuffer data, boolean create) implements Command {
+    record Write(String path, long offset, ByteBuffer data, boolean create, boolean unstable) implements Command {
         public Write {
             data = data.asReadOnlyBuffer();
         }
-        public int opcode() { return Opcodes.WRITE; }
+
+        /** A stable write (opcode WRITE): durable when its transaction's reply is sent. */
+        public Write(String path, long offset, ByteBuffer data, boolean create) {
+            this(path, offset, data, create, false);
+        }
+
+        public int opcode() { return unstable ? Opcodes.WRITE_UNSTABLE : Opcodes.WRITE; }
         public boolean mutates() { return true; }
+
+        /** The same write, stable (for a peer that did not negotiate {@code unstable}). */
+        public Write stable() {
+            return unstable ? new Write(path, offset, data, create, false) : this;
+        }
     }
 
     /**

@@ -45,7 +45,13 @@ public enum ErrorCode {
     /** ACQUIRE refused: this connection already has a request queued on the same path. */
     ALREADY_PENDING(1011),
     /** ACQUIRE refused: the requesting connection was lost while the request was queued. */
-    HOLDER_GONE(1012);
+    HOLDER_GONE(1012),
+    /**
+     * COMMIT refused: the node holds no unstable writes to the path in its current incarnation
+     * (it restarted since they were made, or they were committed already), so it cannot vouch
+     * that they are durable. The writer must write the data again.
+     */
+    UNSTABLE_LOST(1013);
 
     private final int code;
 

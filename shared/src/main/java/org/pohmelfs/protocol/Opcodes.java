@@ -25,6 +25,8 @@ public final class Opcodes {
     public static final int PING = 0x0001;
     public static final int STATFS = 0x0002;
     public static final int SYNC = 0x0003;
+    /** Make the unstable writes to a path durable (feature {@code unstable}). */
+    public static final int COMMIT = 0x0004;
     public static final int STAT = 0x0010;
     public static final int LIST = 0x0011;
     public static final int READ = 0x0012;
@@ -36,6 +38,8 @@ public final class Opcodes {
     public static final int COPY = 0x0025;
     public static final int TRUNCATE = 0x0026;
     public static final int SETATTR = 0x0027;
+    /** WRITE whose durability waits for a COMMIT of the path (feature {@code unstable}); same body as WRITE. */
+    public static final int WRITE_UNSTABLE = 0x0028;
     public static final int XATTR_GET = 0x0030;
     public static final int XATTR_SET = 0x0031;
     public static final int XATTR_LIST = 0x0032;
@@ -94,4 +98,6 @@ public final class Opcodes {
     public static final String FEATURE_LOCKS = "locks";
     /** The node may send recall pushes; the client answers each with PUSH_ACK. */
     public static final String FEATURE_PUSH = "push";
+    /** WRITE_UNSTABLE and COMMIT may be sent (protocol §4.8, design.md "Unstable writes"). */
+    public static final String FEATURE_UNSTABLE = "unstable";
 }

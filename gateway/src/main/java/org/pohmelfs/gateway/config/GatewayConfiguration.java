@@ -64,7 +64,7 @@ class GatewayConfiguration {
     NodeSet nodeSet(GatewayProperties p, NodeClient client, MapSource source, MeterRegistry registry) {
         GatewayProperties.Replication r = p.replication();
         return new NodeSet(new Replicas(source, client, new Replicas.Settings(r.nodeTimeout(), r.authorityTimeout(),
-                r.readTimeout(), r.maxMapChanges(), p.requestTimeout(), r.refusedFor()), registry));
+                r.readTimeout(), r.maxMapChanges(), p.requestTimeout(), r.refusedFor(), r.splitReads()), registry));
     }
 
     /** The coherent metadata cache on the lock authority, following it when the map moves it. */

@@ -17,7 +17,8 @@ import org.springframework.util.unit.DataSize;
  * @param readOnly       refuse every change with 403
  * @param connectTimeout connect plus handshake with a node
  * @param requestTimeout how long one transaction may take on a node
- * @param pipelineDepth  data chunks in flight per upload or download
+ * @param pipelineDepth  data chunks in flight per upload or download (a download with split reads keeps at
+ *                       least two per in-sync node, {@code replication.split-reads})
  * @param listPageMax    largest page of a directory listing
  * @param checksums      frame checksums accepted from nodes, most preferred first
  * @param tls            TLS towards the nodes
@@ -71,10 +72,15 @@ public record GatewayProperties(
      * @param refusedFor       how long a node may refuse connections (nothing listens on its port: the
      *                         process is gone) before a write gives up on it and fences it, without
      *                         waiting for its deadline; only with ZooKeeper (a static list cannot fence)
+     * @param splitReads       spread the chunks of one large read over the in-sync nodes, each chunk to the node
+     *                         with fewer reads in flight (of two drawn), with at least two chunks in flight per
+     *                         in-sync node (more than {@code pipeline-depth} when needed); false: every chunk of a
+     *                         read goes to one node, another only when it fails. Every chunk is checked against
+     *                         the version the read started with either way (design.md §4.3)
      */
     public record Replication(@DefaultValue("5s") Duration nodeTimeout, @DefaultValue("15s") Duration authorityTimeout,
                               @DefaultValue("10s") Duration readTimeout, @DefaultValue("8") int maxMapChanges,
-                              @DefaultValue("500ms") Duration refusedFor) {
+                              @DefaultValue("500ms") Duration refusedFor, @DefaultValue("true") boolean splitReads) {
     }
 
     /**

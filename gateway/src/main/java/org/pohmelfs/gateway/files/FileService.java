@@ -375,23 +375,28 @@ public final class FileService {
         }
         long chunks = (length + chunkSize - 1) / chunkSize;
         String p = path.toString();
-        return Flux.range(0, (int) chunks)
-                .flatMapSequential(i -> {
-                    long from = offset + (long) i * chunkSize;
-                    int n = (int) Math.min(chunkSize, offset + length - from);
-                    return nodes.readChecked(List.of(new Command.Read(p, from, n)),
-                                    r -> hasVersion(r, expected.version(), n))
-                            .map(r -> Replies.result(r, 0, Result.Data.class))
-                            .map(d -> {
-                                if (d.attr().version() != expected.version()) {
-                                    throw new FileException(ErrorCode.ABORTED, p + " changed while it was read");
-                                }
-                                if (d.data().remaining() != n) {
-                                    throw new FileException(ErrorCode.ABORTED, p + " shrank while it was read");
-                                }
-                                return d.data();
-                            });
-                }, pipelineDepth, 1);
+        // Each chunk is placed on its own (split reads, design.md §4.3) and checked against the
+        // version the read started with, so chunks from different replicas make one version.
+        return Flux.defer(() -> {
+            var reader = nodes.chunkedRead();
+            return Flux.range(0, (int) chunks)
+                    .flatMapSequential(i -> {
+                        long from = offset + (long) i * chunkSize;
+                        int n = (int) Math.min(chunkSize, offset + length - from);
+                        return reader.read(i, List.of(new Command.Read(p, from, n)),
+                                        r -> hasVersion(r, expected.version(), n))
+                                .map(r -> Replies.result(r, 0, Result.Data.class))
+                                .map(d -> {
+                                    if (d.attr().version() != expected.version()) {
+                                        throw new FileException(ErrorCode.ABORTED, p + " changed while it was read");
+                                    }
+                                    if (d.data().remaining() != n) {
+                                        throw new FileException(ErrorCode.ABORTED, p + " shrank while it was read");
+                                    }
+                                    return d.data();
+                                });
+                    }, reader.concurrency(pipelineDepth), 1);
+        });
     }
 
     /**
@@ -406,16 +411,23 @@ public final class FileService {
         Mono<Void> begin = write(List.of(new Command.Mkdir(staging.parent().toString(), true, 0700),
                         new Command.Create(sp, true, false, 0644)))
                 .doOnNext(Replies::check).then();
+        // The chunks go unstable (protocol §4.8): a node answers each without forcing it, and the
+        // COMMIT that opens the final transaction forces them all at once. A node that restarted
+        // in between answers that COMMIT with UNSTABLE_LOST: its transaction aborts, no RENAME.
         Mono<Long> body = chunks.index()
-                .flatMapSequential(t -> write(List.of(new Command.Write(sp, t.getT1() * chunkSize, t.getT2(), false)))
+                .flatMapSequential(t -> write(List.of(new Command.Write(sp, t.getT1() * chunkSize, t.getT2(), false,
+                                true)))
                         .doOnNext(Replies::check)
-                        .thenReturn((long) t.getT2().remaining()), pipelineDepth, 1)
+                        .thenReturn(1L), pipelineDepth, 1)
                 .reduce(0L, Long::sum);
-        Mono<Attr> commit = Mono.defer(() -> {
+        Mono<Attr> commit = body.flatMap(written -> {
             Mono<Void> check = expect == null ? Mono.empty() : find(path).map(java.util.Optional::of)
                     .defaultIfEmpty(java.util.Optional.empty())
                     .doOnNext(current -> expect.check(current.orElse(null))).then();
             List<Command> tx = new ArrayList<>();
+            if (written > 0) {
+                tx.add(new Command.Commit(sp));
+            }
             if (parents && !path.parent().isRoot()) {
                 tx.add(new Command.Mkdir(path.parent().toString(), true, 0755));
             }
@@ -423,7 +435,7 @@ public final class FileService {
             int renameIndex = tx.size() - 1;
             return check.then(write(tx)).map(r -> Replies.result(r, renameIndex, Result.Attrs.class).attr());
         });
-        return begin.then(body).then(commit)
+        return begin.then(commit)
                 .onErrorResume(e -> discard(sp).then(Mono.error(e)))
                 .doOnCancel(() -> discard(sp).subscribe());
     }

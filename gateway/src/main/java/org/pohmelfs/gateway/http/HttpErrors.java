@@ -17,7 +17,8 @@ public final class HttpErrors {
             case NOT_PERMITTED, ACCESS_DENIED, READ_ONLY -> HttpStatus.FORBIDDEN;
             case NO_SPACE -> HttpStatus.INSUFFICIENT_STORAGE;
             case FILE_TOO_LARGE, TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
-            case BUSY, STALE_EPOCH, HANDSHAKE_REFUSED, ABORTED, ALREADY_PENDING, HOLDER_GONE ->
+            // UNSTABLE_LOST: a node restarted during an upload and may have lost its unstable writes; retry.
+            case BUSY, STALE_EPOCH, HANDSHAKE_REFUSED, ABORTED, ALREADY_PENDING, HOLDER_GONE, UNSTABLE_LOST ->
                     HttpStatus.SERVICE_UNAVAILABLE;
             case UNSUPPORTED -> HttpStatus.NOT_IMPLEMENTED;
             case LOCKED -> HttpStatus.LOCKED;

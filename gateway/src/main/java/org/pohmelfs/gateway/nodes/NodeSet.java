@@ -50,6 +50,14 @@ public final class NodeSet implements AutoCloseable {
         return replicas.readChecked(commands, trusted);
     }
 
+    /**
+     * Starts a read of several chunks, each checked like {@link #readChecked}: spread over the
+     * in-sync nodes (split reads) or on one node (design.md §4.3).
+     */
+    public Replicas.ChunkedReader chunkedRead() {
+        return replicas.chunkedRead();
+    }
+
     /** Capacity and usage of the replica group, from its IN_SYNC members. */
     public Mono<org.pohmelfs.protocol.NodeInfo> usage() {
         return replicas.usage();

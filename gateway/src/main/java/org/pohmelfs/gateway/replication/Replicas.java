@@ -52,7 +52,9 @@ import reactor.util.retry.Retry;
  * <p>Reads go to the lock authority (the node whose leases cover the gateway's cache), and to
  * another IN_SYNC node when it fails; a read whose reply the caller can check against a version
  * it already trusts ({@link #readChecked}) may go to any IN_SYNC node, chosen by
- * {@link ReadBalancer}, and goes to the authority when the check fails.
+ * {@link ReadBalancer}, and goes to the authority when the check fails. A multi-chunk read
+ * ({@link #chunkedRead}) places each chunk that way (split reads), or every chunk on one node
+ * when {@code splitReads} is off.
  */
 public final class Replicas implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Replicas.class);
@@ -63,7 +65,7 @@ public final class Replicas implements AutoCloseable {
 
     /** Timeouts and bounds (see {@code GatewayProperties.Replication}). */
     public record Settings(Duration nodeTimeout, Duration authorityTimeout, Duration readTimeout, int maxMapChanges,
-                           Duration unfencedTimeout, Duration refusedFor) {
+                           Duration unfencedTimeout, Duration refusedFor, boolean splitReads) {
     }
 
     /**
@@ -423,13 +425,21 @@ public final class Replicas implements AutoCloseable {
                     })
                     .flatMap(r -> {
                         Result.Error e = r.firstError();
+                        if (e != null && e.code() == ErrorCode.UNSTABLE_LOST) {
+                            // The node restarted and may have lost unstable writes the others hold: it
+                            // failed this transaction (fenced when others took it), whatever its role.
+                            return Mono.<Message.Reply>error(new NodeException(ErrorCode.UNSTABLE_LOST, id
+                                    + " lost unstable writes: " + e.message()));
+                        }
                         return e != null && e.code() == ErrorCode.BUSY
                                 ? Mono.<Message.Reply>error(new NodeException(ErrorCode.BUSY, id + " is busy: " + e.message()))
                                 : Mono.just(r);
                     })
                     .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_RESEND).maxBackoff(LONGEST_RESEND)
-                            // A refused handshake is a configuration fault: resending cannot cure it.
+                            // A refused handshake is a configuration fault: resending cannot cure it; a
+                            // resend of a COMMIT that found its writes lost finds them lost again.
                             .filter(e -> !(e instanceof NodeException.HandshakeRefused)
+                                    && !(e instanceof NodeException n && n.code() == ErrorCode.UNSTABLE_LOST)
                                     && !(giveUpOnRefusal && refusedTooLong(e, refusedSince)))
                             .onRetryExhaustedThrow((spec, signal) -> signal.failure())
                             .doBeforeRetry(s -> metrics.resend()))
@@ -559,11 +569,93 @@ public final class Replicas implements AutoCloseable {
         });
     }
 
-    private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried) {
-        return readOn(node, commands, tried, false);
+    /**
+     * Starts a read of several chunks (design.md §4.3): each chunk is a read the caller can
+     * check, placed by a {@link ReadBalancer.SplitRead} (split reads, the default) or a
+     * {@link ReadBalancer.StickyRead} ({@code replication.split-reads=false}).
+     */
+    public ChunkedReader chunkedRead() {
+        synchronized (balancer) {
+            int nodes = balancer.readSet().size();
+            return new ChunkedReader(settings.splitReads() ? balancer.startSplitRead() : balancer.startRead(), nodes);
+        }
     }
 
-    private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried, boolean staleRetry) {
+    /** One multi-chunk read; its chunks may be read concurrently. */
+    public final class ChunkedReader {
+        /** Guarded by the balancer's lock, as the balancer it belongs to. */
+        private final ReadBalancer.ChunkedRead placement;
+        private final int nodes;
+
+        private ChunkedReader(ReadBalancer.ChunkedRead placement, int nodes) {
+            this.placement = placement;
+            this.nodes = nodes;
+        }
+
+        /**
+         * Chunks to keep in flight: {@code pipelineDepth}, and with split reads at least two per
+         * IN_SYNC node, so every node has the next chunk queued when it sends one.
+         */
+        public int concurrency(int pipelineDepth) {
+            return placement instanceof ReadBalancer.SplitRead ? Math.max(pipelineDepth, 2 * nodes) : pipelineDepth;
+        }
+
+        /**
+         * Reads chunk {@code index} ({@code commands}, checked by {@code trusted}): on its placed
+         * node, on the next one for it when that node fails, and on the authority when the reply
+         * fails the check (that node is avoided by the rest of the read).
+         */
+        public Mono<Message.Reply> read(long index, List<Command> commands, Predicate<Message.Reply> trusted) {
+            return Mono.defer(() -> {
+                String auth = requireMap().authority();
+                String first;
+                synchronized (balancer) {
+                    first = placement.place(index).orElse(auth);
+                }
+                String[] last = {first};
+                Failover next = (failed, tried) -> {
+                    synchronized (balancer) {
+                        Optional<String> n = placement.failed(index, failed);
+                        n.ifPresent(x -> last[0] = x);
+                        return n;
+                    }
+                };
+                return readOn(first, commands, new HashSet<>(), false, next)
+                        .flatMap(r -> trusted.test(r) || last[0].equals(auth) ? Mono.just(r) : Mono.defer(() -> {
+                            synchronized (balancer) {
+                                placement.avoid(last[0]);
+                            }
+                            metrics.failover();
+                            return readOn(auth, commands, new HashSet<>());
+                        }))
+                        .doFinally(s -> {
+                            synchronized (balancer) {
+                                placement.done(index);
+                            }
+                        });
+            });
+        }
+    }
+
+    /** After a read failed on {@code failed}: the node to try next, or empty to give up. */
+    @FunctionalInterface
+    private interface Failover {
+        Optional<String> next(String failed, Set<String> tried);
+    }
+
+    /** Any IN_SYNC node this read has not tried. */
+    private Optional<String> untried(String failed, Set<String> tried) {
+        synchronized (balancer) {
+            return balancer.choose(tried);
+        }
+    }
+
+    private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried) {
+        return readOn(node, commands, tried, false, this::untried);
+    }
+
+    private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried, boolean staleRetry,
+                                       Failover failover) {
         tried.add(node);
         Message.Request request = new Message.Request(client.newTxid(), map == null ? 0 : source.wireEpoch(map), commands);
         return Mono.defer(() -> {
@@ -587,38 +679,33 @@ public final class Replicas implements AutoCloseable {
                     if (e != null && e.code() == ErrorCode.BUSY) {
                         // A node that lost its ZooKeeper session (or is overloaded) answers BUSY:
                         // read elsewhere when another IN_SYNC node is left, else pass it on.
-                        Optional<String> next;
-                        synchronized (balancer) {
-                            next = balancer.choose(tried);
-                        }
+                        Optional<String> next = failover.next(node, tried);
                         if (next.isEmpty()) {
                             return Mono.just(r);
                         }
                         log.debug("read on {} answered BUSY ({}), trying {}", node, e.message(), next.get());
                         metrics.failover();
-                        return readOn(next.get(), commands, tried);
+                        return readOn(next.get(), commands, tried, false, failover);
                     }
                     if (e == null || e.code() != ErrorCode.STALE_EPOCH || staleRetry) {
+                        metrics.readBytes(node, r);
                         return Mono.just(r);
                     }
                     metrics.refresh();
                     return Mono.fromCallable(source::refresh).subscribeOn(Schedulers.boundedElastic())
-                            .then(Mono.defer(() -> readOn(node, commands, tried, true)));
+                            .then(Mono.defer(() -> readOn(node, commands, tried, true, failover)));
                 })
                 // A node that refused this gateway's TLS handshake may be alone in that: try another
                 // (its link holds the refusal for a backoff, so this costs no new connection).
                 .onErrorResume(e -> !(e instanceof NodeException ne) || ne.code() != ErrorCode.HANDSHAKE_REFUSED
                         || ne instanceof NodeException.HandshakeRefused, e -> {
-                    Optional<String> next;
-                    synchronized (balancer) {
-                        next = balancer.choose(tried);
-                    }
+                    Optional<String> next = failover.next(node, tried);
                     if (next.isEmpty()) {
                         return Mono.error(e);
                     }
                     log.debug("read on {} failed ({}), trying {}", node, e.toString(), next.get());
                     metrics.failover();
-                    return readOn(next.get(), commands, tried);
+                    return readOn(next.get(), commands, tried, false, failover);
                 });
     }
 

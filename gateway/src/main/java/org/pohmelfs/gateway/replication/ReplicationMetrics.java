@@ -14,7 +14,8 @@ import org.pohmelfs.cluster.Member;
 /**
  * Replication metrics on {@code /actuator/prometheus} (names below, Prometheus adds
  * {@code _total} and units): per node {@code pohmelfs.gateway.replication.reads} and
- * {@code .writes} (tag {@code node}), {@code .node.state} (2 IN_SYNC, 1 RESYNCING, 0 OUT),
+ * {@code .writes} (requests, tag {@code node}), {@code .read.bytes} (file bytes that node's READ
+ * replies carried to this gateway, tag {@code node}), {@code .node.state} (2 IN_SYNC, 1 RESYNCING, 0 OUT),
  * {@code .in.sync} (size of the in-sync set), {@code .epoch}, {@code .resends} (a write sent
  * again to the same node after a lost connection or BUSY), {@code .map.refreshes} (a write sent
  * again at a newer epoch after STALE_EPOCH), {@code .fencings} (nodes this gateway marked OUT),
@@ -70,6 +71,20 @@ final class ReplicationMetrics {
 
     void read(String node) {
         registry.counter(P + "reads", "node", node).increment();
+    }
+
+    /** Counts the file bytes in {@code reply} (its DATA results) as read from {@code node}. */
+    void readBytes(String node, org.pohmelfs.protocol.Message.Reply reply) {
+        long bytes = 0;
+        for (org.pohmelfs.protocol.Result r : reply.results()) {
+            if (r instanceof org.pohmelfs.protocol.Result.Data d) {
+                bytes += d.data().remaining();
+            }
+        }
+        if (bytes > 0) {
+            Counter.builder(P + "read.bytes").baseUnit("bytes").description("File bytes read from a node")
+                    .tag("node", node).register(registry).increment(bytes);
+        }
     }
 
     void write(String node) {

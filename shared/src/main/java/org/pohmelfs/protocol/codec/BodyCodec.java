@@ -107,6 +107,7 @@ public final class BodyCodec {
             case Command.Ping p -> out.writeLong(p.value());
             case Command.Statfs s -> { }
             case Command.Sync s -> writeString(out, s.path());
+            case Command.Commit c -> writeString(out, c.path());
             case Command.Stat s -> writeString(out, s.path());
             case Command.List l -> {
                 writeString(out, l.path());
@@ -400,6 +401,7 @@ public final class BodyCodec {
             case Opcodes.PING -> new Command.Ping(readI64(in));
             case Opcodes.STATFS -> new Command.Statfs();
             case Opcodes.SYNC -> new Command.Sync(readString(in));
+            case Opcodes.COMMIT -> new Command.Commit(readString(in));
             case Opcodes.STAT -> new Command.Stat(readString(in));
             case Opcodes.LIST -> new Command.List(readString(in), readString(in), nonNegativeInt(in, "limit"));
             case Opcodes.READ -> new Command.Read(readString(in), readNonNegative(in, "offset"),
@@ -414,11 +416,11 @@ public final class BodyCodec {
                 }
                 yield new Command.Checksum(path, offset, length);
             }
-            case Opcodes.WRITE -> {
+            case Opcodes.WRITE, Opcodes.WRITE_UNSTABLE -> {
                 String path = readString(in);
                 long offset = readNonNegative(in, "offset");
                 boolean create = readBoolean(in);
-                yield new Command.Write(path, offset, readBytes(in), create);
+                yield new Command.Write(path, offset, readBytes(in), create, opcode == Opcodes.WRITE_UNSTABLE);
             }
             case Opcodes.CREATE -> new Command.Create(readString(in), readBoolean(in), readBoolean(in), readI32(in));
             case Opcodes.MKDIR -> new Command.Mkdir(readString(in), readBoolean(in), readI32(in));

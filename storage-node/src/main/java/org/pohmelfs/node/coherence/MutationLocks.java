@@ -49,6 +49,7 @@ public final class MutationLocks {
                 case Command.Ping p -> { }
                 case Command.Statfs s -> { }
                 case Command.Sync s -> { }
+                case Command.Commit k -> { }
                 case Command.Stat s -> { }
                 case Command.List l -> { }
                 case Command.Read r -> { }

@@ -42,7 +42,7 @@ class NodeConfiguration {
     @Bean(destroyMethod = "close")
     TransactionManager transactionManager(NodeProperties p) throws IOException {
         return TransactionManager.open(new StoreSettings(p.export(), p.sizeLimit().toBytes(), p.readOnly(), p.fsync(),
-                p.replyCacheEntries()), System::currentTimeMillis,
+                p.replyCacheEntries(), p.unstableWrites()), System::currentTimeMillis,
                 (int) Math.clamp(p.davLockMaxTimeout().toSeconds(), 1, Integer.MAX_VALUE));
     }
 

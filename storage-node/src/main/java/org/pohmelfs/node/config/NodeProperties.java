@@ -29,6 +29,9 @@ import org.springframework.util.unit.DataSize;
  * @param leaseDuration      L: how long a lease grant or renewal lasts, and the longest grace period after start (design.md §3.6: lease horizon)
  * @param zookeeper          the cluster map in ZooKeeper (design.md §4.1); none when {@code connect} is unset
  * @param resync             how a node that is OUT or RESYNCING in the map catches up (design.md §5)
+ * @param unstableWrites     offer the {@code unstable} feature: WRITE_UNSTABLE is committed without
+ *                           forcing until a COMMIT of the path (protocol §4.8, design.md §2.1); off:
+ *                           every write is durable at its reply, COMMIT acts as SYNC
  */
 @ConfigurationProperties("pohmelfs.node")
 public record NodeProperties(
@@ -50,7 +53,8 @@ public record NodeProperties(
         @DefaultValue("true") boolean leases,
         @DefaultValue("10s") java.time.Duration leaseDuration,
         @DefaultValue ZooKeeper zookeeper,
-        @DefaultValue Resync resync) {
+        @DefaultValue Resync resync,
+        @DefaultValue("true") boolean unstableWrites) {
 
     /**
      * Resync (design.md §5; only with a cluster map).

@@ -16,4 +16,10 @@ public record TransactionExecutor(TransactionManager transactions) implements Re
     public NodeInfo info() {
         return transactions.info();
     }
+
+    @Override
+    public java.util.Set<String> features() {
+        return transactions.unstableWrites() ? java.util.Set.of(org.pohmelfs.protocol.Opcodes.FEATURE_UNSTABLE)
+                : java.util.Set.of();
+    }
 }

@@ -74,7 +74,7 @@ public final class NodeMetrics {
     }
 
     static String name(Command c) {
-        return NAMES.get(c.getClass());
+        return c instanceof Command.Write w && w.unstable() ? "write_unstable" : NAMES.get(c.getClass());
     }
 
     private static final ClassValue<String> NAMES = new ClassValue<>() {

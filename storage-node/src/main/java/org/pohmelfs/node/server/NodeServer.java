@@ -109,6 +109,7 @@ public final class NodeServer implements AutoCloseable {
         if (leases != null) {
             features.addAll(Set.of(Opcodes.FEATURE_LOCKS, Opcodes.FEATURE_PUSH));
         }
+        features.addAll(executor.features());
         return new Handshake.NodeIdentity(settings.nodeId(), incarnation, settings.cluster(), fence.epoch(),
                 Set.copyOf(features));
     }

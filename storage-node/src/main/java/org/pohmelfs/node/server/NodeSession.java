@@ -194,7 +194,10 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         }
     }
 
-    /** A request that only reads, and reads data or metadata (not PING, SYNC, TOKENS or a lease command). */
+    /**
+     * A request that only reads, and reads data or metadata (not PING, SYNC, COMMIT, TOKENS or a
+     * lease command: COMMIT is classified as SYNC everywhere).
+     */
     static boolean readsForClient(Message.Request request) {
         if (request.mutates()) {
             return false;

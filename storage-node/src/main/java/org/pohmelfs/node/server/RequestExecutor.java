@@ -17,6 +17,11 @@ public interface RequestExecutor {
     /** Capacity, usage and mode of the export now. */
     NodeInfo info();
 
+    /** Optional protocol features the store itself offers (for example {@code unstable}). */
+    default java.util.Set<String> features() {
+        return java.util.Set.of();
+    }
+
     /** A connected client, as named in its HELLO. */
     record Peer(String id, long incarnation, String address) {
     }

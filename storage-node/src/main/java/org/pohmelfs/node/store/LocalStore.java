@@ -166,6 +166,8 @@ public final class LocalStore implements AutoCloseable {
                 case Command.Ping p -> new Result.Pong(p.value());
                 case Command.Statfs s -> new Result.Statfs(info());
                 case Command.Sync s -> reads.sync(s);
+                // The transaction manager checks its set of unstable writes, then calls forceFile.
+                case Command.Commit k -> unsupported(c);
                 case Command.Stat s -> reads.stat(s);
                 case Command.List l -> reads.list(l);
                 case Command.Read r -> reads.read(r);
@@ -209,7 +211,15 @@ public final class LocalStore implements AutoCloseable {
      * Call before journalling the commit.
      */
     public void commit(TxScope tx) throws IOException {
-        if (settings.fsync()) {
+        commit(tx, true);
+    }
+
+    /**
+     * As {@link #commit(TxScope)}; without {@code force} nothing is forced (an unstable
+     * transaction: a COMMIT of its paths forces them later).
+     */
+    public void commit(TxScope tx, boolean force) throws IOException {
+        if (settings.fsync() && force) {
             for (Path f : tx.touchedFiles) {
                 if (Files.isRegularFile(f, ExportPaths.NOFOLLOW)) {
                     Durability.force(f, false);
@@ -226,6 +236,58 @@ public final class LocalStore implements AutoCloseable {
             }
         }
         usage.add(tx.bytesDelta, tx.objectsDelta);
+    }
+
+    /**
+     * Forces a file's data and size (COMMIT), and with {@code folderToo} its folder's entries
+     * (when unstable writes created it): OK, or the error (NOT_FOUND, ...). Forces nothing
+     * without fsync. Never throws.
+     */
+    public Result forceFile(String path, boolean folderToo) {
+        try {
+            org.pohmelfs.protocol.ObjectPath p = ExportPaths.parse(path);
+            Path f = paths.resolve(p);
+            java.nio.file.attribute.PosixFileAttributes a = ExportPaths.existing(f, p);
+            if (settings.fsync()) {
+                Durability.force(f, a.isDirectory());
+                if (folderToo && !p.isRoot()) {
+                    Durability.forceDirectory(f.getParent());
+                }
+            }
+            return new Result.Ok();
+        } catch (StoreException e) {
+            return e.toResult();
+        } catch (IOException e) {
+            log.debug("forcing {} failed", path, e);
+            return Errors.of(e);
+        }
+    }
+
+    /**
+     * The unstable-write marker of a file (design.md §2.1): the incarnation of the node process
+     * that wrote it unstably and did not commit it, or 0 when there is none (or no such file).
+     */
+    public long unstableMarker(String path) throws IOException {
+        try {
+            org.pohmelfs.protocol.ObjectPath p = ExportPaths.parse(path);
+            Path f = paths.resolve(p);
+            if (ExportPaths.attrs(f) == null) {
+                return 0;
+            }
+            byte[] v = Meta.get(f, Meta.UNSTABLE);
+            return v == null || v.length != 8 ? 0 : java.nio.ByteBuffer.wrap(v).getLong();
+        } catch (StoreException | org.pohmelfs.protocol.ObjectPath.InvalidPathException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Sets ({@code incarnation} non-zero) or removes (0) a file's unstable-write marker. Not
+     * forced here: a stable commit forces the file with it.
+     */
+    public void setUnstableMarker(String path, long incarnation) throws IOException {
+        Path f = paths.resolve(ExportPaths.parse(path));
+        Meta.put(f, Meta.UNSTABLE, incarnation == 0 ? null : Meta.versionBytes(incarnation));
     }
 
     /** Takes back a failed scope's changes; returns how many undo steps failed (logged). */

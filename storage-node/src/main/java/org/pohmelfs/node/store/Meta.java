@@ -27,6 +27,8 @@ import org.pohmelfs.protocol.FileType;
  */
 final class Meta {
     static final String VERSION = "pohmelfs.v";
+    /** The incarnation of the node that wrote a file unstably and has not committed it (design.md §2.1). */
+    static final String UNSTABLE = "pohmelfs.u";
     static final String CLIENT_PREFIX = "pohmelfs.x.";
     /** Linux limits xattr names to 255 bytes including "user.". */
     static final int MAX_CLIENT_NAME = 255 - "user.".length() - CLIENT_PREFIX.length();

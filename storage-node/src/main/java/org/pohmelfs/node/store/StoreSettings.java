@@ -12,8 +12,16 @@ import java.util.Objects;
  * @param fsync             force the journal before each change and changed files before each commit
  *                          (off: atomic against a process kill, not against power loss)
  * @param replyCacheEntries how many transaction replies are kept for exactly-once resends
+ * @param unstableWrites    take WRITE_UNSTABLE as such (commit without forcing, until COMMIT);
+ *                          off: every write is durable at its reply and COMMIT acts as SYNC
  */
-public record StoreSettings(Path export, long sizeLimitBytes, boolean readOnly, boolean fsync, int replyCacheEntries) {
+public record StoreSettings(Path export, long sizeLimitBytes, boolean readOnly, boolean fsync, int replyCacheEntries,
+                            boolean unstableWrites) {
+
+    /** With unstable writes on. */
+    public StoreSettings(Path export, long sizeLimitBytes, boolean readOnly, boolean fsync, int replyCacheEntries) {
+        this(export, sizeLimitBytes, readOnly, fsync, replyCacheEntries, true);
+    }
 
     public StoreSettings {
         Objects.requireNonNull(export, "export");
@@ -31,18 +39,22 @@ public record StoreSettings(Path export, long sizeLimitBytes, boolean readOnly, 
     }
 
     public StoreSettings withSizeLimit(long bytes) {
-        return new StoreSettings(export, bytes, readOnly, fsync, replyCacheEntries);
+        return new StoreSettings(export, bytes, readOnly, fsync, replyCacheEntries, unstableWrites);
     }
 
     public StoreSettings withReadOnly(boolean ro) {
-        return new StoreSettings(export, sizeLimitBytes, ro, fsync, replyCacheEntries);
+        return new StoreSettings(export, sizeLimitBytes, ro, fsync, replyCacheEntries, unstableWrites);
     }
 
     public StoreSettings withFsync(boolean f) {
-        return new StoreSettings(export, sizeLimitBytes, readOnly, f, replyCacheEntries);
+        return new StoreSettings(export, sizeLimitBytes, readOnly, f, replyCacheEntries, unstableWrites);
     }
 
     public StoreSettings withReplyCacheEntries(int n) {
-        return new StoreSettings(export, sizeLimitBytes, readOnly, fsync, n);
+        return new StoreSettings(export, sizeLimitBytes, readOnly, fsync, n, unstableWrites);
+    }
+
+    public StoreSettings withUnstableWrites(boolean on) {
+        return new StoreSettings(export, sizeLimitBytes, readOnly, fsync, replyCacheEntries, on);
     }
 }

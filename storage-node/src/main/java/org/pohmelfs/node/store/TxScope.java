@@ -69,6 +69,20 @@ public final class TxScope {
         objectsDelta += objects;
     }
 
+    /**
+     * Whether an undo side file protects a change of this transaction (an overwrite of more
+     * than 1 MiB of existing bytes): its decision must then be forced, because the side file is
+     * purged once the decision is journalled.
+     */
+    public boolean hasSideFiles() {
+        return !sideFiles.isEmpty();
+    }
+
+    /** Whether this transaction created or removed entries of a folder (its folders are forced at a stable commit). */
+    public boolean changedFolders() {
+        return !touchedDirs.isEmpty() || !trashed.isEmpty();
+    }
+
     /** The undo records written so far, oldest first. */
     public List<UndoRecord> records() {
         return Collections.unmodifiableList(records);

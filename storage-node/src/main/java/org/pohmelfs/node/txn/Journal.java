@@ -27,15 +27,19 @@ import org.slf4j.LoggerFactory;
  * Reading stops at the first torn or corrupt frame: everything after it was never acknowledged
  * (its change was not made). A failed append is cut off again so the file stays a clean prefix.
  *
- * <p>Not thread-safe; the transaction manager writes it under its write lock.
+ * <p>Not thread-safe; the transaction manager writes it under its write lock. The one
+ * exception is {@link #forceIfUnforced}, which readers (COMMIT, SYNC) may call under the read
+ * lock: the channel is swapped ({@link #compact}) and appended to only under the write lock.
  */
 final class Journal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
     private static final int MAX_RECORD = 256 << 20;
 
     private final Path file;
-    private FileChannel channel;
+    private volatile FileChannel channel;
     private long size;
+    /** Records were appended without a force since the last force (unstable transactions). */
+    private volatile boolean unforced;
 
     private Journal(Path file, FileChannel channel, long size) {
         this.file = file;
@@ -101,6 +105,9 @@ final class Journal implements AutoCloseable {
             }
             if (force) {
                 channel.force(false);
+                unforced = false;
+            } else if (!records.isEmpty()) {
+                unforced = true;
             }
             size = pos;
         } catch (IOException e) {
@@ -113,6 +120,21 @@ final class Journal implements AutoCloseable {
         return size;
     }
 
+    boolean hasUnforced() {
+        return unforced;
+    }
+
+    /** Forces what was appended unforced, if anything; returns whether it forced. */
+    boolean forceIfUnforced() throws IOException {
+        if (!unforced) {
+            return false;
+        }
+        // Cleared only after the force: a concurrent reader that sees false may rely on it.
+        channel.force(false);
+        unforced = false;
+        return true;
+    }
+
     Path file() {
         return file;
     }
@@ -123,6 +145,7 @@ final class Journal implements AutoCloseable {
         Journal fresh = rewrite(file, records);
         this.channel = fresh.channel;
         this.size = fresh.size;
+        this.unforced = false;
     }
 
     @Override

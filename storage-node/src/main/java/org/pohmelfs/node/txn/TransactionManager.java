@@ -43,6 +43,16 @@ import org.slf4j.LoggerFactory;
  * its undo records are appended (and forced when {@code fsync}); at commit the changed files are
  * forced, then an End record with the reply is appended and forced. {@link #open} rolls back a
  * transaction without an End record and rebuilds the reply cache from End records.
+ *
+ * <p>Unstable transactions (design.md §2.1): one whose every mutating command is an unstable
+ * WRITE (and that holds no COMMIT or SYNC) is committed without forcing anything: its undo and
+ * End records are appended unforced and its files are not forced. It is still atomic against a
+ * crash of the process (the page cache keeps the journal, and recovery replays it). Its paths
+ * go into {@link UnstableWrites}; COMMIT of a path forces the journal and the file and takes the
+ * path out; a path not in the set (this process never wrote it unstably, or it restarted since)
+ * is UNSTABLE_LOST. Exception: a transaction that made an undo side file is forced as a stable
+ * one, since the side file is purged once its End record is written. Any forced append (a
+ * stable transaction) makes earlier unforced records durable too.
  */
 public final class TransactionManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransactionManager.class);
@@ -59,6 +69,9 @@ public final class TransactionManager implements AutoCloseable {
     private final LongSupplier clock;
     private final org.pohmelfs.node.store.ResyncOps resync;
     private final RecentStamps recent = new RecentStamps(10_000, System::currentTimeMillis);
+    private final UnstableWrites unstable = new UnstableWrites();
+    /** This process's mark on files it writes unstably (never 0), so a later process knows them. */
+    private final long incarnation = randomNonZero();
     private long nextSeq = 1;
     private String broken;
 
@@ -145,12 +158,52 @@ public final class TransactionManager implements AutoCloseable {
         return out;
     }
 
+    /** Whether this node takes WRITE_UNSTABLE as such (the {@code unstable} feature). */
+    public boolean unstableWrites() {
+        return settings.unstableWrites();
+    }
+
+    /** Whether the journal holds records appended without a force (tests). */
+    boolean journalUnforced() {
+        lock.readLock().lock();
+        try {
+            return journal.hasUnforced();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** How many paths hold unstable writes not committed yet (tests, metrics). */
+    public int unstablePaths() {
+        return unstable.size();
+    }
+
+    /**
+     * What a transaction does to the set of unstable writes once it is decided: paths whose
+     * COMMIT passed, paths deleted or renamed. Applied only when the whole request succeeded.
+     */
+    private record Effects(List<String> committed, List<String> forgotten) {
+        Effects() {
+            this(new ArrayList<>(), new ArrayList<>());
+        }
+
+        void applyTo(UnstableWrites set) {
+            forgotten.forEach(set::forgetTree);
+            committed.forEach(set::committed);
+        }
+    }
+
     /** Thread-safe, blocking (callers run it on virtual threads). */
     public Message.Reply apply(String peerId, long incarnation, Message.Request request) {
         if (!request.mutates()) {
             lock.readLock().lock();
             try {
-                return run(request, null);
+                Effects effects = new Effects();
+                Message.Reply reply = run(request, null, effects);
+                if (reply.ok()) {
+                    effects.applyTo(unstable);
+                }
+                return reply;
             } finally {
                 lock.readLock().unlock();
             }
@@ -166,13 +219,102 @@ public final class TransactionManager implements AutoCloseable {
             if (broken != null) {
                 return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "the node's journal failed; restart needed"));
             }
-            return applyMutation(key, request);
+            return applyMutation(key, request, unstablePlan(request));
         } finally {
             lock.writeLock().unlock();
         }
     }
 
-    private Message.Reply run(Message.Request request, TxScope tx) {
+    private static long randomNonZero() {
+        long v;
+        do {
+            v = new java.security.SecureRandom().nextLong();
+        } while (v == 0);
+        return v;
+    }
+
+    /**
+     * An unstable transaction's writes: their canonical paths, and those of them this process
+     * has not written unstably yet ({@code first}). A transaction with a first path is forced
+     * like a stable one (once per file and process), with each first file's marker set before
+     * the file is forced; later ones run unforced.
+     */
+    private record Plan(List<String> paths, List<String> first) {
+    }
+
+    /**
+     * The plan of a transaction that may run unstable: every mutating command is an unstable
+     * WRITE, no COMMIT or SYNC rides along (they promise durability at the reply), and the set
+     * has room; otherwise null (a stable transaction).
+     */
+    private Plan unstablePlan(Message.Request request) {
+        if (!settings.unstableWrites()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (Command c : request.commands()) {
+            if (c instanceof Command.Write w && w.unstable()) {
+                String p = UnstableWrites.canonical(w.path());
+                if (p == null) {
+                    return null;
+                }
+                out.add(p);
+            } else if (c.mutates() || c instanceof Command.Commit || c instanceof Command.Sync) {
+                return null;
+            }
+        }
+        if (out.isEmpty() || !unstable.admits(out)) {
+            return null;
+        }
+        return new Plan(out, out.stream().distinct().filter(p -> unstable.pending(p) == null).toList());
+    }
+
+    /**
+     * COMMIT: UNSTABLE_LOST unless the path holds unstable writes of this process; else the
+     * journal (if it has unforced records) and the file are forced. With unstable writes off,
+     * every write was durable already and COMMIT is SYNC. The path leaves the set once the
+     * request succeeds ({@code effects}).
+     */
+    private Result commit(Command.Commit c, Effects effects) {
+        String p = UnstableWrites.canonical(c.path());
+        Boolean folder = p == null ? Boolean.FALSE : unstable.pending(p);
+        if (p != null && settings.unstableWrites() && (folder == null || unstable.isLost(p))) {
+            return new Result.Error(ErrorCode.UNSTABLE_LOST, "no unstable writes to " + p + " in this node's "
+                    + "incarnation (it restarted since they were made, or they were committed already): write again");
+        }
+        try {
+            forceJournal();
+        } catch (java.io.IOException e) {
+            log.warn("forcing the journal for a COMMIT of {} failed", c.path(), e);
+            return new Result.Error(ErrorCode.IO_ERROR, "could not force the journal: " + e.getMessage());
+        }
+        Result forced = store.forceFile(c.path(), folder != null && folder);
+        if (forced instanceof Result.Error) {
+            return forced;
+        }
+        if (p != null && folder != null) {
+            try {
+                // Unforced: if a power loss keeps the marker, a later unstable write is refused at
+                // its COMMIT (a retry), never wrongly vouched for.
+                store.setUnstableMarker(p, 0);
+            } catch (java.io.IOException e) {
+                log.debug("clearing the unstable marker of {} failed", p, e);
+            }
+        }
+        if (p != null) {
+            effects.committed().add(p);
+        }
+        return new Result.Ok();
+    }
+
+    /** Makes unforced journal records (of unstable transactions) durable; no-op without fsync. */
+    private void forceJournal() throws java.io.IOException {
+        if (settings.fsync()) {
+            journal.forceIfUnforced();
+        }
+    }
+
+    private Message.Reply run(Message.Request request, TxScope tx, Effects effects) {
         List<Result> results = new ArrayList<>();
         long now = clock.getAsLong();
         DavLockTable.Held held = DavLockTable.Held.NONE;
@@ -185,10 +327,21 @@ public final class TransactionManager implements AutoCloseable {
                 return failed(request, i, new Result.Error(ErrorCode.READ_ONLY, "the node is read-only"));
             }
             Result r = locks.before(c, held, now, this::exists);
-            if (r == null) {
+            if (r == null && c instanceof Command.Commit k) {
+                r = commit(k, effects);
+            } else if (r == null) {
+                if (c instanceof Command.Sync) {
+                    // SYNC: what was written so far is durable, unstable transactions' records included.
+                    try {
+                        forceJournal();
+                    } catch (java.io.IOException e) {
+                        return failed(request, i, new Result.Error(ErrorCode.IO_ERROR, "journal force failed"));
+                    }
+                }
                 r = store.execute(c, tx);
                 if (!(r instanceof Result.Error)) {
                     locks.after(c);
+                    forget(c, effects);
                 }
             }
             if (r instanceof Result.Error e) {
@@ -199,15 +352,52 @@ public final class TransactionManager implements AutoCloseable {
         return new Message.Reply(request.txid(), results);
     }
 
+    /** A DELETE or RENAME takes the unstable writes of what it removes or replaces out of the set. */
+    private static void forget(Command c, Effects effects) {
+        switch (c) {
+            case Command.Delete d -> addCanonical(effects.forgotten(), d.path());
+            case Command.Rename r -> {
+                addCanonical(effects.forgotten(), r.from());
+                addCanonical(effects.forgotten(), r.to());
+            }
+            default -> { }
+        }
+    }
+
+    private static void addCanonical(List<String> to, String path) {
+        String p = UnstableWrites.canonical(path);
+        if (p != null) {
+            to.add(p);
+        }
+    }
+
     private boolean exists(String path) {
         return store.execute(new Command.Stat(path), null) instanceof Result.Attrs;
     }
 
-    private Message.Reply applyMutation(ReplyKey key, Message.Request request) {
+    /** @param plan an unstable transaction's writes, or null for a stable one */
+    private Message.Reply applyMutation(ReplyKey key, Message.Request request, Plan plan) {
         long seq = nextSeq++;
+        boolean forceAlways = plan == null || !plan.first().isEmpty();
+        // A first path whose file carries another process's marker holds unstable writes that a
+        // power loss may have taken: its COMMIT must fail, whatever this process writes to it.
+        java.util.Set<String> foreign = new java.util.HashSet<>();
+        if (plan != null) {
+            for (String p : plan.first()) {
+                try {
+                    long m = store.unstableMarker(p);
+                    if (m != 0 && m != incarnation) {
+                        foreign.add(p);
+                    }
+                } catch (IOException e) {
+                    foreign.add(p);
+                }
+            }
+        }
         // The Begin record goes out with the first batch of undo records (one write and one
         // force instead of two writes); a transaction that changes nothing journals only its End.
         boolean[] begun = {false};
+        TxScope[] scope = {null};
         TxScope tx = store.newScope(undo -> {
             List<JournalRecord> records = new ArrayList<>(undo.size() + 1);
             if (!begun[0]) {
@@ -216,15 +406,26 @@ public final class TransactionManager implements AutoCloseable {
             for (UndoRecord u : undo) {
                 records.add(new JournalRecord.Undo(seq, u));
             }
-            journal.append(records, settings.fsync());
+            // An unstable transaction's undo records are forced only when they name a side file.
+            journal.append(records, settings.fsync() && (forceAlways || scope[0].hasSideFiles()));
             begun[0] = true;
         }, TxStamp.of(key.peerId(), key.incarnation(), key.txid()));
+        scope[0] = tx;
         List<org.pohmelfs.protocol.DavLock> locksBefore = locks.table().all();
-        Message.Reply reply = run(request, tx);
+        Effects effects = new Effects();
+        Message.Reply reply = run(request, tx, effects);
         boolean committed = reply.ok();
+        boolean force = forceAlways || tx.hasSideFiles();
         if (committed) {
             try {
-                store.commit(tx);
+                if (plan != null) {
+                    for (String p : plan.first()) {
+                        if (!foreign.contains(p)) {
+                            store.setUnstableMarker(p, incarnation); // forced with the file just below
+                        }
+                    }
+                }
+                store.commit(tx, force);
             } catch (IOException e) {
                 log.error("forcing a transaction's files failed; rolling it back", e);
                 reply = failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "could not make the change durable"));
@@ -241,7 +442,7 @@ public final class TransactionManager implements AutoCloseable {
         }
         try {
             journal.append(List.of(new JournalRecord.End(seq, committed, key, ReplyCodec.encode(reply.results()))),
-                    settings.fsync());
+                    settings.fsync() && force);
         } catch (IOException e) {
             log.error("journal append of a decision failed; refusing changes until restart", e);
             broken = "journal write failed";
@@ -262,6 +463,18 @@ public final class TransactionManager implements AutoCloseable {
         store.finish(tx);
         if (committed) {
             recent.committed(tx.stamp());
+            effects.applyTo(unstable);
+            if (plan != null) {
+                // Also when forced: a COMMIT of the path must still pass.
+                boolean folders = tx.changedFolders();
+                for (String p : plan.paths()) {
+                    if (foreign.contains(p)) {
+                        unstable.lost(p);
+                    } else if (!unstable.isLost(p)) {
+                        unstable.written(p, folders);
+                    }
+                }
+            }
         }
         cache.put(key, reply);
         compactIfLarge();
