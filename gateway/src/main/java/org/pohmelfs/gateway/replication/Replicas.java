@@ -560,10 +560,15 @@ public final class Replicas implements AutoCloseable {
     }
 
     private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried) {
-        return readOn(node, commands, tried, false);
+        return readOn(node, commands, tried, 0);
     }
 
-    private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried, boolean staleRetry) {
+    /**
+     * {@code mapChanges}: how often this read has already gone again at a newer epoch. As for a
+     * write, up to {@code max-map-changes}: a fenced node's own resync changes the map again right
+     * after its fencing (OUT, then RESYNCING), so one refresh can still be one epoch behind the node.
+     */
+    private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried, int mapChanges) {
         tried.add(node);
         Message.Request request = new Message.Request(client.newTxid(), map == null ? 0 : source.wireEpoch(map), commands);
         return Mono.defer(() -> {
@@ -598,12 +603,12 @@ public final class Replicas implements AutoCloseable {
                         metrics.failover();
                         return readOn(next.get(), commands, tried);
                     }
-                    if (e == null || e.code() != ErrorCode.STALE_EPOCH || staleRetry) {
+                    if (e == null || e.code() != ErrorCode.STALE_EPOCH || mapChanges >= settings.maxMapChanges()) {
                         return Mono.just(r);
                     }
                     metrics.refresh();
                     return Mono.fromCallable(source::refresh).subscribeOn(Schedulers.boundedElastic())
-                            .then(Mono.defer(() -> readOn(node, commands, tried, true)));
+                            .then(Mono.defer(() -> readOn(node, commands, tried, mapChanges + 1)));
                 })
                 // A node that refused this gateway's TLS handshake may be alone in that: try another
                 // (its link holds the refusal for a backoff, so this costs no new connection).
