@@ -68,7 +68,7 @@ public record GatewayProperties(
      * @param authorityTimeout the same for the lock authority: it must exceed the nodes' lease duration L,
      *                         since a mutation there waits for recalls (up to L for a dead holder)
      * @param readTimeout      how long a read may take on one node before it is tried on another
-     * @param maxMapChanges    how often one write is resent at a newer epoch (STALE_EPOCH) before 503
+     * @param maxMapChanges    how often one write or read is resent at a newer epoch (STALE_EPOCH) before 503
      * @param refusedFor       how long a node may refuse connections (nothing listens on its port: the
      *                         process is gone) before a write gives up on it and fences it, without
      *                         waiting for its deadline; only with ZooKeeper (a static list cannot fence)

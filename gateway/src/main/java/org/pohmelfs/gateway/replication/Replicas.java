@@ -620,7 +620,7 @@ public final class Replicas implements AutoCloseable {
                         return n;
                     }
                 };
-                return readOn(first, commands, new HashSet<>(), false, next)
+                return readOn(first, commands, new HashSet<>(), 0, next)
                         .flatMap(r -> trusted.test(r) || last[0].equals(auth) ? Mono.just(r) : Mono.defer(() -> {
                             synchronized (balancer) {
                                 placement.avoid(last[0]);
@@ -651,10 +651,15 @@ public final class Replicas implements AutoCloseable {
     }
 
     private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried) {
-        return readOn(node, commands, tried, false, this::untried);
+        return readOn(node, commands, tried, 0, this::untried);
     }
 
-    private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried, boolean staleRetry,
+    /**
+     * {@code mapChanges}: how often this read has already gone again at a newer epoch. As for a
+     * write, up to {@code max-map-changes}: a fenced node's own resync changes the map again right
+     * after its fencing (OUT, then RESYNCING), so one refresh can still be one epoch behind the node.
+     */
+    private Mono<Message.Reply> readOn(String node, List<Command> commands, Set<String> tried, int mapChanges,
                                        Failover failover) {
         tried.add(node);
         Message.Request request = new Message.Request(client.newTxid(), map == null ? 0 : source.wireEpoch(map), commands);
@@ -685,15 +690,15 @@ public final class Replicas implements AutoCloseable {
                         }
                         log.debug("read on {} answered BUSY ({}), trying {}", node, e.message(), next.get());
                         metrics.failover();
-                        return readOn(next.get(), commands, tried, false, failover);
+                        return readOn(next.get(), commands, tried, 0, failover);
                     }
-                    if (e == null || e.code() != ErrorCode.STALE_EPOCH || staleRetry) {
+                    if (e == null || e.code() != ErrorCode.STALE_EPOCH || mapChanges >= settings.maxMapChanges()) {
                         metrics.readBytes(node, r);
                         return Mono.just(r);
                     }
                     metrics.refresh();
                     return Mono.fromCallable(source::refresh).subscribeOn(Schedulers.boundedElastic())
-                            .then(Mono.defer(() -> readOn(node, commands, tried, true, failover)));
+                            .then(Mono.defer(() -> readOn(node, commands, tried, mapChanges + 1, failover)));
                 })
                 // A node that refused this gateway's TLS handshake may be alone in that: try another
                 // (its link holds the refusal for a backoff, so this costs no new connection).
@@ -705,7 +710,7 @@ public final class Replicas implements AutoCloseable {
                     }
                     log.debug("read on {} failed ({}), trying {}", node, e.toString(), next.get());
                     metrics.failover();
-                    return readOn(next.get(), commands, tried, false, failover);
+                    return readOn(next.get(), commands, tried, 0, failover);
                 });
     }
 

@@ -100,7 +100,7 @@ final class FailoverCluster implements AutoCloseable {
         return proxy.address();
     }
 
-    /** The store of the map, for changes a test makes by hand (what a node's resync would do). */
+    /** The store of the map, for changes a test makes by hand (nodes resync and promote themselves, design §5). */
     ClusterMapStore store() {
         return store;
     }
