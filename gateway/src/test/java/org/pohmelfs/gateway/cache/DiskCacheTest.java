@@ -191,15 +191,7 @@ class DiskCacheTest {
     }
 
     private static long bytesIn(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            return all.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    return 0; // deleted meanwhile
-                }
-            }).sum();
-        }
+        return DiskTierTest.bytesIn(dir);
     }
 
     private static byte[] random(int n, long seed) {

@@ -198,6 +198,11 @@ class DiskTierTest {
     }
 
     private long bytesOnDisk() throws IOException {
+        return bytesIn(dir);
+    }
+
+    /** Bytes in the regular files below {@code dir} (a file deleted meanwhile counts 0); also DiskCacheTest's. */
+    static long bytesIn(Path dir) throws IOException {
         try (Stream<Path> all = Files.walk(dir)) {
             return all.filter(Files::isRegularFile).mapToLong(f -> {
                 try {
