@@ -9,9 +9,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.pohmelfs.cluster.ClusterMap;
 import org.pohmelfs.cluster.Member;
+import org.pohmelfs.cluster.MemberState;
 import org.pohmelfs.gateway.testing.GatewayProcess;
 import org.pohmelfs.testing.NodeProcess;
 import org.slf4j.Logger;
@@ -34,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * the gateway with its last acknowledged content and present in the export of every IN_SYNC
  * member of the map; the latency p50/p99 during the fault is printed.
  *
- * <p>Each test starts a cluster of its own and faults two nodes in turn: first one of three
- * IN_SYNC nodes that is not the lock authority, then the authority. A faulted node is fenced
+ * <p>Each test starts a cluster of its own and faults two nodes in turn (the hang and the cut
+ * share one cluster, four faults): first one of three IN_SYNC nodes that is not the lock
+ * authority, then the authority. A faulted node is fenced
  * OUT by the gateway; once back it resyncs and may rejoin (issue #7, design.md §5), and is read
  * from only after that; the export check covers every IN_SYNC member of the map.
  */
@@ -68,18 +72,20 @@ class NodeFailoverTest {
         }
     }
 
-    // Each test has a cluster of its own: a faulted node is fenced OUT and stays out (resync is
-    // issue #7), so the first fault hits one of three IN_SYNC nodes (not the authority), the
-    // second the authority, which is then one of two.
+    // A killed node is fenced OUT; it resyncs and rejoins after its restart (issue #7), so the
+    // second fault hits the authority of the map as it is then.
 
+    /**
+     * Hangs, then cuts, on one cluster (a cluster start is most of a test's time): a 2.5 s hang or
+     * cut is shorter than the deadlines, so it usually fences nothing; if it did, the cut part
+     * waits until every member has resynced and is IN_SYNC again, so it starts from three.
+     */
     @Test
-    void sigstopOfANodeThenOfTheAuthorityUnderLoad() throws Exception {
+    void sigstopThenCutOffOfANodeAndOfTheAuthorityUnderLoad() throws Exception {
         faultUnderLoad("node2", Fault.STOP);
         faultUnderLoad(cluster.map().authority(), Fault.STOP);
-    }
-
-    @Test
-    void cutOffOfANodeThenOfTheAuthorityUnderLoad() throws Exception {
+        Awaitility.await("all three IN_SYNC again").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.map().members().stream().allMatch(m -> m.state() == MemberState.IN_SYNC));
         faultUnderLoad("node3", Fault.CUT);
         faultUnderLoad(cluster.map().authority(), Fault.CUT);
     }
