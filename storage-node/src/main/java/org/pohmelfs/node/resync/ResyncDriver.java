@@ -172,7 +172,7 @@ public final class ResyncDriver implements AutoCloseable {
                 }
                 ResyncPass.Outcome o = ResyncPass.run(src, replica, replica,
                         () -> Thread.sleep(settings.grace().toMillis()), status, settings.parallel(), suspects, recent::recent,
-                        verify, unverified);
+                        recent::removedRecently, verify, unverified);
                 if (verify && marked) {
                     local.verifyDone();
                 }

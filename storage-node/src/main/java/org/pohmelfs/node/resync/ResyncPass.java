@@ -111,6 +111,23 @@ public final class ResyncPass {
                               int parallel, Set<String> suspects, java.util.function.LongPredicate recentLocal,
                               boolean verify, Set<String> unverified)
             throws IOException, InterruptedException {
+        return run(source, local, installer, grace, listener, parallel, suspects, recentLocal, path -> false, verify,
+                unverified);
+    }
+
+    /**
+     * Runs one pass, a verify pass when {@code verify}.
+     *
+     * @param recentlyRemoved whether a live write removed a path (DELETE, or RENAME away) here so
+     *                 recently that the source may not have applied it yet: nothing is made
+     *                 again at such a path, or below it, in this pass (it would bring back what
+     *                 that write removed, under a parent whose version already counts the
+     *                 removal, so no later pass would look there again)
+     */
+    public static Outcome run(Replica source, Replica local, Installer installer, Pause grace, Listener listener,
+                              int parallel, Set<String> suspects, java.util.function.LongPredicate recentLocal,
+                              java.util.function.Predicate<String> recentlyRemoved, boolean verify, Set<String> unverified)
+            throws IOException, InterruptedException {
         List<String> candidates = new ArrayList<>();
         List<String> dirs = new ArrayList<>();
         // The source's version of each directory walked, seen before its entries were listed.
@@ -227,7 +244,8 @@ public final class ResyncPass {
                     slots.acquire();
                     copies.add(workers.submit(() -> {
                         try {
-                            copyIfStillDifferent(source, local, installer, listener, recentLocal, p, expected, changed,
+                            copyIfStillDifferent(source, local, installer, listener, recentLocal, recentlyRemoved, p,
+                                    expected, changed,
                                     skipped, unsettled, bytes, verified.contains(p));
                             return null;
                         } finally {
@@ -242,7 +260,8 @@ public final class ResyncPass {
                     listener.done(1, 0);
                     continue;
                 }
-                if ((b == null ? 0 : b.version()) != expected || (b != null && recentLocal.test(b.version()))) {
+                if ((b == null ? 0 : b.version()) != expected || (b != null && recentLocal.test(b.version()))
+                        || (b == null && removedRecently(recentlyRemoved, p))) {
                     count(false, p, changed, skipped, unsettled); // a live write came: the next pass looks again
                     listener.done(1, 0);
                     continue;
@@ -312,9 +331,22 @@ public final class ResyncPass {
         return new Outcome(changed.get(), bytes.get(), skipped.get());
     }
 
+    /** Whether a live write removed {@code p} or one of its ancestors here within the recent window. */
+    static boolean removedRecently(java.util.function.Predicate<String> recentlyRemoved, String p) {
+        for (String x = p; ; x = x.substring(0, Math.max(1, x.lastIndexOf('/')))) {
+            if (recentlyRemoved.test(x)) {
+                return true;
+            }
+            if (x.equals("/")) {
+                return false;
+            }
+        }
+    }
+
     /** The act step for a candidate the walk saw as a file on the source; runs on a worker. */
     private static void copyIfStillDifferent(Replica source, Replica local, Installer installer, Listener listener,
-                                             java.util.function.LongPredicate recentLocal, String p, long expected,
+                                             java.util.function.LongPredicate recentLocal,
+                                             java.util.function.Predicate<String> recentlyRemoved, String p, long expected,
                                              AtomicInteger changed, AtomicInteger skipped, Set<String> unsettled,
                                              AtomicLong bytes, boolean verified) throws IOException {
         Attr a = source.stat(p);
@@ -323,7 +355,8 @@ public final class ResyncPass {
             listener.done(1, 0);
             return;
         }
-        if ((b == null ? 0 : b.version()) != expected || (b != null && recentLocal.test(b.version()))) {
+        if ((b == null ? 0 : b.version()) != expected || (b != null && recentLocal.test(b.version()))
+                || (b == null && a != null && removedRecently(recentlyRemoved, p))) {
             count(false, p, changed, skipped, unsettled); // a live write came: the next pass looks again
             listener.done(1, 0);
             return;

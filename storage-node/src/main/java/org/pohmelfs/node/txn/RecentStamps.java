@@ -6,15 +6,18 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * The rule-B stamps (§4.5) of transactions this node committed within the last {@code window}:
- * a resync must not undo an object whose version is one of them, since that live write may not
- * have reached the source yet (design.md §5). Thread-safe; O(1) amortised per commit.
+ * The rule-B stamps (§4.5) of transactions this node committed within the last {@code window},
+ * and the paths they removed: a resync must not undo an object whose version is one of them,
+ * nor make again what one of them removed, since that live write may not have reached the
+ * source yet (design.md §5). Thread-safe; O(1) amortised per commit.
  */
 public final class RecentStamps {
     private final long windowMillis;
     private final LongSupplier clock;
     private final ArrayDeque<long[]> order = new ArrayDeque<>();
     private final Map<Long, Long> last = new HashMap<>();
+    private final ArrayDeque<Object[]> removedOrder = new ArrayDeque<>();
+    private final Map<String, Long> removedLast = new HashMap<>();
 
     public RecentStamps(long windowMillis, LongSupplier clock) {
         this.windowMillis = windowMillis;
@@ -29,6 +32,23 @@ public final class RecentStamps {
         prune(now);
     }
 
+    /** Records a path a committed transaction removed (a DELETE's path, a RENAME's source). */
+    public synchronized void removed(String path) {
+        long now = clock.getAsLong();
+        removedOrder.addLast(new Object[] {path, now});
+        removedLast.put(path, now);
+        prune(now);
+    }
+
+    /**
+     * Whether a transaction committed here within the window removed exactly {@code path} (the
+     * caller checks ancestors: a recursive DELETE records only its root).
+     */
+    public synchronized boolean removedRecently(String path) {
+        prune(clock.getAsLong());
+        return removedLast.containsKey(path);
+    }
+
     /** Whether {@code version} is the stamp of a transaction committed here within the window. */
     public synchronized boolean recent(long version) {
         prune(clock.getAsLong());
@@ -39,6 +59,10 @@ public final class RecentStamps {
         while (!order.isEmpty() && order.peekFirst()[1] < now - windowMillis) {
             long[] e = order.pollFirst();
             last.remove(e[0], e[1]);
+        }
+        while (!removedOrder.isEmpty() && (long) removedOrder.peekFirst()[1] < now - windowMillis) {
+            Object[] e = removedOrder.pollFirst();
+            removedLast.remove((String) e[0], e[1]);
         }
     }
 }

@@ -182,9 +182,9 @@ public final class TransactionManager implements AutoCloseable {
      * What a transaction does to the set of unstable writes once it is decided: paths whose
      * COMMIT passed, paths deleted or renamed. Applied only when the whole request succeeded.
      */
-    private record Effects(List<String> committed, List<String> forgotten) {
+    private record Effects(List<String> committed, List<String> forgotten, List<String> removed) {
         Effects() {
-            this(new ArrayList<>(), new ArrayList<>());
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
 
         void applyTo(UnstableWrites set) {
@@ -352,13 +352,20 @@ public final class TransactionManager implements AutoCloseable {
         return new Message.Reply(request.txid(), results);
     }
 
-    /** A DELETE or RENAME takes the unstable writes of what it removes or replaces out of the set. */
+    /**
+     * A DELETE or RENAME takes the unstable writes of what it removes or replaces out of the set,
+     * and what it removes is remembered as recently removed (for a resync pass, {@link RecentStamps}).
+     */
     private static void forget(Command c, Effects effects) {
         switch (c) {
-            case Command.Delete d -> addCanonical(effects.forgotten(), d.path());
+            case Command.Delete d -> {
+                addCanonical(effects.forgotten(), d.path());
+                addCanonical(effects.removed(), d.path());
+            }
             case Command.Rename r -> {
                 addCanonical(effects.forgotten(), r.from());
                 addCanonical(effects.forgotten(), r.to());
+                addCanonical(effects.removed(), r.from());
             }
             default -> { }
         }
@@ -463,6 +470,8 @@ public final class TransactionManager implements AutoCloseable {
         store.finish(tx);
         if (committed) {
             recent.committed(tx.stamp());
+            // What it removed is not made again by a resync pass before the source has it too (design.md §5).
+            effects.removed().forEach(recent::removed);
             effects.applyTo(unstable);
             if (plan != null) {
                 // Also when forced: a COMMIT of the path must still pass.

@@ -274,13 +274,16 @@ class ResyncPassTest {
 
     /** Stamps of live writes applied locally within the model's "recent" window. */
     static java.util.function.LongPredicate inFlight = v -> false;
+    /** Paths live writes removed locally within the model's "recent" window (cleared by a settle). */
+    static final Set<String> REMOVED = new HashSet<>();
 
     static int passesUntilQuiet(Mem source, Mem local, Runnable between) throws Exception {
         Installer installer = new MemInstaller(source, local);
         Set<String> suspects = new HashSet<>();
         boolean quietOnce = false;
         for (int pass = 1; pass <= 50; pass++) {
-            ResyncPass.Outcome o = ResyncPass.run(source, local, installer, between::run, ResyncPass.Listener.NONE, 1, suspects, inFlight);
+            ResyncPass.Outcome o = ResyncPass.run(source, local, installer, between::run, ResyncPass.Listener.NONE, 1, suspects,
+                    inFlight, REMOVED::contains, false, new HashSet<>());
             if (Mem.TRACE) {
                 TRACE_LOG.info("pass {} {} src={} loc={}", pass, o, source.objects.keySet(), local.objects.keySet());
             }
@@ -530,6 +533,38 @@ class ResyncPassTest {
         assertThat(reads[0]).isEqualTo(2);
     }
 
+    /**
+     * A live DELETE reached this node before the source: the pass sees the source's copy and
+     * must not bring it back (the parent's version counts the DELETE on both sides once the
+     * source applies it, so no later pass would look there). It waits instead: not quiet.
+     */
+    @Test
+    void whatARecentLocalWriteRemovedIsNotMadeAgain() throws Exception {
+        for (boolean rule : new boolean[] {true, false}) {
+            Mem source = new Mem(1);
+            Mem local = new Mem(1);
+            for (Tx t : List.of(new Tx(Kind.MKDIR, "/b", 11, ""), new Tx(Kind.WRITE, "/b/z", 13, "c13"))) {
+                source.apply(t);
+                local.apply(t);
+            }
+            Tx delete = new Tx(Kind.DELETE, "/b/z", 17, "");
+            assertThat(local.apply(delete)).isTrue();
+            Set<String> removed = new HashSet<>(rule ? Set.of("/b/z") : Set.of());
+            ResyncPass.Outcome o = ResyncPass.run(source, local, new MemInstaller(source, local), () -> { },
+                    ResyncPass.Listener.NONE, 1, new HashSet<>(), v -> v == 17, removed::contains, false, new HashSet<>());
+            assertThat(source.apply(delete)).isTrue();
+            if (rule) {
+                assertThat(o.quiet()).isFalse();
+                assertThat(local.objects).isEqualTo(source.objects);
+            } else {
+                // what the rule prevents: /b/z back on this node alone (here /b's versions still differ, so
+                // a later pass repairs it; the property below finds the orders in which they are equal)
+                assertThat(local.objects).containsKey("/b/z");
+                assertThat(source.objects).doesNotContainKey("/b/z");
+            }
+        }
+    }
+
     /** Replays one seed of the property with a trace; skipped (not passed) unless RESYNC_TRACE names a seed. */
     @Test
     void traceOne() throws Exception {
@@ -537,12 +572,17 @@ class ResyncPassTest {
         convergesUnderInterleavedLiveWrites(Long.parseLong(System.getenv("RESYNC_TRACE")));
     }
 
-    @Property(tries = 300)
-    @net.jqwik.api.Disabled("KNOWN HOLE, open: a few seeds in 300 (e.g. 1808 before the recent-stamp rule, others "
-            + "after) end with a local subtree that differs under ancestors whose versions match, when live writes "
-            + "succeed on one side and fail on the other in adversarial orders; run with RESYNC_TRACE=<seed> and "
-            + "-Dtest=ResyncPassTest#traceOne to see one; design.md §5")
+    /**
+     * Until 2026-11-30 this found about 5 seeds in 1000 ending with an object on the local side
+     * only, under parents whose versions matched: a live DELETE reached this node first, the
+     * pass then copied the object from the source, which had not applied the DELETE yet, and the
+     * copy brought it back without touching the parent's version (which already counted the
+     * DELETE on both sides once the source applied it). The rule against it: nothing is made
+     * again where a recent local live write removed something ({@code recentlyRemoved}).
+     */
+    @Property(tries = 1000)
     void convergesUnderInterleavedLiveWrites(@ForAll long seed) throws Exception {
+        REMOVED.clear();
         Random random = new Random(seed);
         Mem source = new Mem(1);
         Mem local = new Mem(1);
@@ -580,7 +620,9 @@ class ResyncPassTest {
             }
             if (!toLocal.isEmpty() && random.nextInt(3) == 0) {
                 Tx tx = toLocal.poll();
-                local.apply(tx);
+                if (local.apply(tx) && tx.kind() == Kind.DELETE) {
+                    REMOVED.add(tx.path());
+                }
                 appliedLocally.add(tx.stamp());
             }
         };
@@ -596,6 +638,7 @@ class ResyncPassTest {
                 local.apply(toLocal.poll());
             }
             appliedLocally.clear();
+            REMOVED.clear();
         };
         Runnable between = () -> {
             if (liveLeft[0] == 0) {
@@ -617,6 +660,7 @@ class ResyncPassTest {
             passesUntilQuiet(source, local, settle);
         }
         inFlight = v -> false;
+        REMOVED.clear();
         assertThat(local.objects).as("after %d passes", passes).isEqualTo(source.objects);
     }
 
