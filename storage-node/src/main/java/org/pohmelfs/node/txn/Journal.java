@@ -63,7 +63,16 @@ final class Journal implements AutoCloseable {
 
     /** Reads every intact record of {@code file} (none if it does not exist). */
     static List<JournalRecord> read(Path file) throws IOException {
-        List<JournalRecord> out = new ArrayList<>();
+        return readPositioned(file).stream().map(Positioned::record).toList();
+    }
+
+    /** A record and the file offset just past it. */
+    record Positioned(JournalRecord record, long end) {
+    }
+
+    /** As {@link #read}, with each record's end offset in the file (tests). */
+    static List<Positioned> readPositioned(Path file) throws IOException {
+        List<Positioned> out = new ArrayList<>();
         if (!Files.exists(file)) {
             return out;
         }
@@ -87,8 +96,9 @@ final class Journal implements AutoCloseable {
                     log.warn("journal {}: bad checksum at {}, ignoring the tail", file, pos);
                     break;
                 }
-                out.add(JournalCodec.decode(new DataInputStream(new ByteArrayInputStream(body.array()))));
                 pos += 8 + len;
+                out.add(new Positioned(JournalCodec.decode(new DataInputStream(new ByteArrayInputStream(body.array()))),
+                        pos));
             }
         }
         return out;
@@ -253,6 +263,16 @@ final class Journal implements AutoCloseable {
         monitor.lock();
         try {
             return book.durableLsn();
+        } finally {
+            monitor.unlock();
+        }
+    }
+
+    /** The file offset up to which the journal file is durable (tests). */
+    long durableBytes() {
+        monitor.lock();
+        try {
+            return size - (book.appendedLsn() - book.durableLsn());
         } finally {
             monitor.unlock();
         }

@@ -181,6 +181,16 @@ public final class TransactionManager implements AutoCloseable {
         }
     }
 
+    /** The journal file's offset up to which it is durable (tests; compaction moves it back). */
+    long durableJournalBytes() {
+        return journal.durableBytes();
+    }
+
+    /** How many times the journal file was forced since open (tests). */
+    long journalForces() {
+        return journal.forces();
+    }
+
     /** How many paths hold unstable writes not committed yet (tests, metrics). */
     public int unstablePaths() {
         return unstable.size();
