@@ -41,9 +41,15 @@ import org.slf4j.LoggerFactory;
  * so no reader ever sees it half-applied and mutations never interleave.
  *
  * <p>Durability: an undo journal (see {@link Journal}, {@link JournalCodec}). Before each change
- * its undo records are appended (and forced when {@code fsync}); at commit the changed files are
- * forced, then an End record with the reply is appended and forced. {@link #open} rolls back a
- * transaction without an End record and rebuilds the reply cache from End records.
+ * its undo records are appended and forced (when {@code fsync}; the force is shared with every
+ * concurrent waiter). At commit the changed files are opened, the End record with the reply is
+ * appended <em>unforced</em> and the write lock is released; then, outside the lock, the
+ * transaction forces its own files and waits until the journal is durable up to its End (group
+ * commit, design.md §2.2: one force serves every End appended before it started, and the journal
+ * forces the files of every End it covers first). The reply leaves only after that. A reply of
+ * any request waits until every stable transaction applied before it ran is durable
+ * ({@code visibleLsn}), so nothing outside sees what a power loss could take back. {@link #open}
+ * rolls back a transaction without an End record and rebuilds the reply cache from End records.
  *
  * <p>Unstable transactions (design.md §2.1): one whose every mutating command is an unstable
  * WRITE (and that holds no COMMIT or SYNC) is committed without forcing anything: its undo and
