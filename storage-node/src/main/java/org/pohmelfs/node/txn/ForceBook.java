@@ -15,14 +15,21 @@ import java.util.List;
  * durable when {@code durable >= } the LSN at its end.
  *
  * <p>Contract of {@link #need}: a caller that wants everything up to {@code lsn} durable gets
- * {@link Done} (already durable), {@link Wait} (a force is running; ask again once it ends),
- * {@link Lead} (it must force the listed handles, then the journal, then call {@link #forced}
- * with the lead's target, or {@link #failed}), or {@link Failed} (an earlier force failed: the
- * journal is no longer trusted, nothing becomes durable any more). One leader at a time.
+ * {@link Done} (already durable), {@link Wait} (a running force covers it; ask again once a
+ * force ends), {@link Lead} (it must force the listed handles, then the journal, then call
+ * {@link #forced} with the lead's target, or {@link #failed}), or {@link Failed} (an earlier
+ * force failed: the journal is no longer trusted, nothing becomes durable any more).
+ *
+ * <p>How: a force that is already running covers only what was appended before it started. A
+ * caller beyond it does not wait for it to end but leads a second force at once (the disk
+ * overlaps them): targets of running forces therefore strictly increase, and a completed force
+ * makes everything up to its target durable whatever the others do. A lead lists every handle
+ * owed up to its target that no completed force covers, including handles a running force is
+ * forcing already (the handle runs its force once and lets the second caller wait for it).
  *
  * <p>Invariants (checked by {@link #check}): {@code 0 <= durable <= appended}; every pending
- * handle set ends after {@code durable} and in LSN order; while no force runs, there is no
- * target.
+ * handle set ends after {@code durable} and in LSN order; running targets strictly increase and
+ * are at most {@code appended}.
  *
  * @param <H> a handle to force before the journal (the store's open file; a string in tests)
  */
@@ -60,8 +67,8 @@ final class ForceBook<H> {
     private final ArrayDeque<Pending<H>> pending = new ArrayDeque<>();
     private long appended;
     private long durable;
-    /** The target of the running force, or -1. */
-    private long forcing = -1;
+    /** Targets of the running forces, oldest (lowest) first. */
+    private final ArrayDeque<Long> running = new ArrayDeque<>();
     private String failure;
 
     /**
@@ -90,32 +97,31 @@ final class ForceBook<H> {
         if (lsn <= durable) {
             return DONE;
         }
-        if (forcing >= 0) {
+        if (!running.isEmpty() && running.peekLast() >= lsn) {
             return WAIT;
         }
-        forcing = appended;
+        running.addLast(appended);
         List<H> before = new ArrayList<>();
         for (Pending<H> p : pending) {
             before.addAll(p.handles());
         }
-        return new Lead<>(forcing, before);
+        return new Lead<>(appended, before);
     }
 
     /** The leader forced its handles and the journal up to {@code target}. */
     void forced(long target) {
-        if (target != forcing) {
-            throw new IllegalStateException("no force to " + target + " is running (running: " + forcing + ")");
+        if (!running.remove(target)) {
+            throw new IllegalStateException("no force to " + target + " is running (running: " + running + ")");
         }
-        forcing = -1;
         durable = Math.max(durable, target);
         while (!pending.isEmpty() && pending.peekFirst().lsn() <= durable) {
             pending.removeFirst();
         }
     }
 
-    /** The running force failed: every later {@link #need} of a non-durable LSN is {@link Failed}. */
-    void failed(String why) {
-        forcing = -1;
+    /** The force to {@code target} failed: every later {@link #need} of a non-durable LSN is {@link Failed}. */
+    void failed(long target, String why) {
+        running.remove(target);
         failure = why;
     }
 
@@ -136,7 +142,7 @@ final class ForceBook<H> {
 
     /** Whether a force is running. */
     boolean forcing() {
-        return forcing >= 0;
+        return !running.isEmpty();
     }
 
     /** Throws if an invariant does not hold (tests). */
@@ -144,8 +150,12 @@ final class ForceBook<H> {
         if (durable < 0 || durable > appended) {
             throw new IllegalStateException("durable " + durable + " outside 0.." + appended);
         }
-        if (forcing >= 0 && (forcing <= durable || forcing > appended)) {
-            throw new IllegalStateException("force target " + forcing + " outside (" + durable + ", " + appended + "]");
+        long previous = 0;
+        for (long t : running) {
+            if (t <= previous || t > appended) {
+                throw new IllegalStateException("running force targets " + running + " not increasing up to " + appended);
+            }
+            previous = t;
         }
         long last = durable;
         for (Pending<H> p : pending) {

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * forces nothing; {@link #sync} makes the journal durable up to an LSN. Concurrent callers of
  * {@link #sync} share forces: one of them (the leader) forces, for everyone, the journal up to
  * all that was appended when it started, and before it the files of every End record in that
- * prefix ({@link ForceBook} holds the bookkeeping). A force that fails makes every later
+ * prefix ({@link ForceBook} holds the bookkeeping). A caller that a running force does not cover
+ * starts the next force at once rather than waiting for it to end. A force that fails makes every later
  * {@link #sync} fail: the node must restart.
  *
  * <p>Thread-safe. Appends come from the transaction manager under its write lock; {@link #sync}
@@ -200,7 +201,7 @@ final class Journal implements AutoCloseable {
                     durableHint = book.durableLsn();
                     forces++;
                 } else {
-                    book.failed(failure);
+                    book.failed(lead.target(), failure);
                 }
                 forceEnded.signalAll();
             } finally {

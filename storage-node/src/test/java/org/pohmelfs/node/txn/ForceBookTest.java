@@ -50,18 +50,22 @@ class ForceBookTest {
     }
 
     @Test
-    void anAppendDuringAForceWaitsForTheNextOne() {
+    void anAppendDuringAForceStartsTheNextForceAtOnce() {
         long t1 = append(100, "/a");
-        ForceBook.Step lead = need(t1);
-        assertThat(lead).isEqualTo(new ForceBook.Lead<>(t1, List.of("/a")));
+        assertThat(need(t1)).isEqualTo(new ForceBook.Lead<>(t1, List.of("/a")));
         long t2 = append(40, "/b");
-        assertThat(need(t2)).as("a force running for t1 does not cover t2").isInstanceOf(ForceBook.Wait.class);
-        book.forced(t1);
-        assertThat(need(t1)).isInstanceOf(ForceBook.Done.class);
-        // /a was forced with t1's force and is not asked for again.
-        assertThat(need(t2)).isEqualTo(new ForceBook.Lead<>(t2, List.of("/b")));
+        // The force running for t1 does not cover t2: t2 leads its own now, owing /a too
+        // (the handle's force runs once; the second leader waits for the first one's).
+        assertThat(need(t2)).isEqualTo(new ForceBook.Lead<>(t2, List.of("/a", "/b")));
+        assertThat(need(t1)).as("covered by either running force").isInstanceOf(ForceBook.Wait.class);
         book.forced(t2);
+        assertThat(need(t1)).as("t2's force covers t1 even though t1's has not ended")
+                .isInstanceOf(ForceBook.Done.class);
+        book.forced(t1);
         assertThat(book.durableLsn()).isEqualTo(t2);
+        long t3 = append(10, "/c");
+        assertThat(need(t3)).as("/a and /b are no longer owed").isEqualTo(new ForceBook.Lead<>(t3, List.of("/c")));
+        book.forced(t3);
     }
 
     @Test
@@ -92,7 +96,7 @@ class ForceBookTest {
         book.forced(((ForceBook.Lead<?>) need(t1)).target());
         long t2 = append(10, "/b");
         need(t2);
-        book.failed("EIO");
+        book.failed(t2, "EIO");
         assertThat(need(t2)).isEqualTo(new ForceBook.Failed("EIO"));
         assertThat(need(t1)).as("also what was durable: the journal is no longer trusted")
                 .isEqualTo(new ForceBook.Failed("EIO"));
@@ -107,55 +111,50 @@ class ForceBookTest {
     }
 
     /**
-     * Random interleavings of appends, needs and force completions against a simple model: a
-     * Done is only ever given for an LSN the model has forced, a lead's files are exactly those
-     * of the model's appends not yet covered, and each file is handed to a leader exactly once.
+     * Random interleavings of appends, needs and force completions (in any order) against a
+     * simple model: a Done only for an LSN that a completed force covered, a Wait only while a
+     * running force covers the LSN, a lead's target is everything appended and its files are
+     * exactly the model's files not covered by a completed force.
      */
     @Test
     void randomInterleavingsAgreeWithAModel() {
         Random random = new Random(20261129L);
-        for (int run = 0; run < 200; run++) {
+        for (int run = 0; run < 300; run++) {
             ForceBook<String> b = new ForceBook<>();
-            List<long[]> appends = new ArrayList<>(); // {lsn}
+            List<Long> appends = new ArrayList<>();
             java.util.Map<String, Long> files = new java.util.LinkedHashMap<>();
-            List<String> handed = new ArrayList<>();
+            List<Long> running = new ArrayList<>();
             long modelDurable = 0;
-            long leadTarget = -1;
-            for (int step = 0; step < 60; step++) {
+            for (int step = 0; step < 80; step++) {
                 int op = random.nextInt(3);
                 if (op == 0 || appends.isEmpty()) {
-                    String f = random.nextBoolean() ? "/f" + run + "." + step : null;
+                    String f = random.nextBoolean() ? "/f" + step : null;
                     long lsn = b.appended(1 + random.nextInt(100), f == null ? List.of() : List.of(f));
-                    appends.add(new long[] {lsn});
+                    appends.add(lsn);
                     if (f != null) {
                         files.put(f, lsn);
                     }
                 } else if (op == 1) {
-                    long lsn = appends.get(random.nextInt(appends.size()))[0];
-                    ForceBook.Step s = b.need(lsn);
-                    switch (s) {
+                    long lsn = appends.get(random.nextInt(appends.size()));
+                    boolean covered = running.stream().anyMatch(t -> t >= lsn);
+                    long durable = modelDurable;
+                    switch (b.need(lsn)) {
                         case ForceBook.Done d -> assertThat(lsn).isLessThanOrEqualTo(modelDurable);
-                        case ForceBook.Wait w -> assertThat(leadTarget).isPositive();
+                        case ForceBook.Wait w -> assertThat(covered && lsn > modelDurable).isTrue();
                         case ForceBook.Lead<?> l -> {
-                            assertThat(leadTarget).isEqualTo(-1);
-                            assertThat(l.target()).isEqualTo(appends.getLast()[0]);
-                            for (Object f : l.before()) {
-                                assertThat(handed).doesNotContain((String) f);
-                            }
-                            l.before().forEach(f -> handed.add((String) f));
-                            leadTarget = l.target();
+                            assertThat(covered || lsn <= modelDurable).isFalse();
+                            assertThat(l.target()).isEqualTo(appends.getLast());
+                            assertThat((List<Object>) new ArrayList<Object>(l.before())).containsExactlyElementsOf(files.entrySet().stream()
+                                    .filter(e -> e.getValue() > durable).map(java.util.Map.Entry::getKey).toList());
+                            running.add(l.target());
                         }
                         case ForceBook.Failed f -> throw new AssertionError("no failure was injected");
                     }
-                } else if (leadTarget > 0) {
-                    b.forced(leadTarget);
-                    modelDurable = leadTarget;
-                    leadTarget = -1;
-                    // Every file appended up to the durable point was handed to a leader, none later.
-                    for (java.util.Map.Entry<String, Long> e : files.entrySet()) {
-                        assertThat(handed.contains(e.getKey())).as("file %s at %d, durable %d", e.getKey(),
-                                e.getValue(), modelDurable).isEqualTo(e.getValue() <= modelDurable);
-                    }
+                } else if (!running.isEmpty()) {
+                    long target = running.remove(random.nextInt(running.size()));
+                    b.forced(target);
+                    modelDurable = Math.max(modelDurable, target);
+                    assertThat(b.durableLsn()).isEqualTo(modelDurable);
                 }
                 b.check();
             }
