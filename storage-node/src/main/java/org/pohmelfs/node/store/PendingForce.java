@@ -50,7 +50,7 @@ public final class PendingForce {
     }
 
     /** Closes the descriptor without forcing (the commit failed before the force was owed). */
-    void discard() {
+    public void discard() {
         try {
             channel.close();
         } catch (IOException e) {

@@ -525,6 +525,7 @@ public final class TransactionManager implements AutoCloseable {
         } catch (IOException e) {
             log.error("journal append of a decision failed; refusing changes until restart", e);
             broken = "journal write failed";
+            forces.forEach(PendingForce::discard); // never registered with the journal
             if (committed) {
                 store.rollback(tx);
                 locks.table().restore(locksBefore);
