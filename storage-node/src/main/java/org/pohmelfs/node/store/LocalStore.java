@@ -239,6 +239,45 @@ public final class LocalStore implements AutoCloseable {
     }
 
     /**
+     * As {@link #commit(TxScope, boolean)}, but instead of forcing, opens what must be forced and
+     * returns it (group commit, design.md §2.2): the caller forces it before the transaction's
+     * decision becomes durable. Empty without fsync or {@code force}. Opening happens now, so a
+     * later rename or delete of the paths by another transaction does not matter.
+     */
+    public List<PendingForce> commitDeferred(TxScope tx, boolean force) throws IOException {
+        List<PendingForce> out = new ArrayList<>();
+        try {
+            if (settings.fsync() && force) {
+                for (Path f : tx.touchedFiles) {
+                    if (Files.isRegularFile(f, ExportPaths.NOFOLLOW)) {
+                        out.add(open(f));
+                    }
+                }
+                for (Path d : tx.touchedDirs) {
+                    if (Files.isDirectory(d, ExportPaths.NOFOLLOW)) {
+                        out.add(open(d));
+                    }
+                }
+                if (!tx.trashed.isEmpty()) {
+                    out.add(open(paths.stateDir().resolve("trash")));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (PendingForce p : out) {
+                p.discard();
+            }
+            throw e;
+        }
+        usage.add(tx.bytesDelta, tx.objectsDelta);
+        return out;
+    }
+
+    private static PendingForce open(Path p) throws IOException {
+        return new PendingForce(java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS), p.toString());
+    }
+
+    /**
      * Forces a file's data and size (COMMIT), and with {@code folderToo} its folder's entries
      * (when unstable writes created it): OK, or the error (NOT_FOUND, ...). Forces nothing
      * without fsync. Never throws.

@@ -14,6 +14,7 @@ import org.pohmelfs.node.locks.DavLockTable;
 import org.pohmelfs.node.locks.LockFile;
 import org.pohmelfs.node.locks.LockGuard;
 import org.pohmelfs.node.store.LocalStore;
+import org.pohmelfs.node.store.PendingForce;
 import org.pohmelfs.node.store.StoreSettings;
 import org.pohmelfs.node.store.TxScope;
 import org.pohmelfs.node.store.TxStamp;
@@ -40,9 +41,15 @@ import org.slf4j.LoggerFactory;
  * so no reader ever sees it half-applied and mutations never interleave.
  *
  * <p>Durability: an undo journal (see {@link Journal}, {@link JournalCodec}). Before each change
- * its undo records are appended (and forced when {@code fsync}); at commit the changed files are
- * forced, then an End record with the reply is appended and forced. {@link #open} rolls back a
- * transaction without an End record and rebuilds the reply cache from End records.
+ * its undo records are appended and forced (when {@code fsync}; the force is shared with every
+ * concurrent waiter). At commit the changed files are opened, the End record with the reply is
+ * appended <em>unforced</em> and the write lock is released; then, outside the lock, the
+ * transaction forces its own files and waits until the journal is durable up to its End (group
+ * commit, design.md §2.2: one force serves every End appended before it started, and the journal
+ * forces the files of every End it covers first). The reply leaves only after that. A reply of
+ * any request waits until every stable transaction applied before it ran is durable
+ * ({@code visibleLsn}), so nothing outside sees what a power loss could take back. {@link #open}
+ * rolls back a transaction without an End record and rebuilds the reply cache from End records.
  *
  * <p>Unstable transactions (design.md §2.1): one whose every mutating command is an unstable
  * WRITE (and that holds no COMMIT or SYNC) is committed without forcing anything: its undo and
@@ -73,7 +80,14 @@ public final class TransactionManager implements AutoCloseable {
     /** This process's mark on files it writes unstably (never 0), so a later process knows them. */
     private final long incarnation = randomNonZero();
     private long nextSeq = 1;
-    private String broken;
+    private volatile String broken;
+    /**
+     * The journal LSN up to which a reply may reveal state (group commit): the End record of the
+     * last committed stable transaction. A reply produced after it ran waits until the journal
+     * is durable up to here, so no one outside sees a change a power loss could still take back.
+     * Written under the write lock.
+     */
+    private volatile long visibleLsn;
 
     private TransactionManager(StoreSettings settings, LocalStore store, Journal journal, ReplyCache cache,
                                LockGuard locks, LockFile lockFile, LongSupplier clock) {
@@ -173,6 +187,16 @@ public final class TransactionManager implements AutoCloseable {
         }
     }
 
+    /** The journal file's offset up to which it is durable (tests; compaction moves it back). */
+    long durableJournalBytes() {
+        return journal.durableBytes();
+    }
+
+    /** How many times the journal file was forced since open (tests). */
+    long journalForces() {
+        return journal.forces();
+    }
+
     /** How many paths hold unstable writes not committed yet (tests, metrics). */
     public int unstablePaths() {
         return unstable.size();
@@ -193,8 +217,24 @@ public final class TransactionManager implements AutoCloseable {
         }
     }
 
-    /** Thread-safe, blocking (callers run it on virtual threads). */
+    /**
+     * A decided transaction whose reply waits for durability (group commit): its own files to
+     * force ({@code forces}), the journal LSN that must be durable before {@code reply} leaves
+     * ({@code lsn}; 0: none), and the scope to finish once it is ({@code tx}, or null).
+     */
+    private record Decided(Message.Reply reply, List<PendingForce> forces, long lsn, TxScope tx) {
+        static Decided now(Message.Reply reply, long lsn) {
+            return new Decided(reply, List.of(), lsn, null);
+        }
+    }
+
+    /**
+     * Thread-safe, blocking (callers run it on virtual threads). Returns only once what the
+     * reply shows is durable (group commit, design.md §2.2): a stable transaction's End record
+     * and files, and for any reply every stable transaction applied before it ran.
+     */
     public Message.Reply apply(String peerId, long incarnation, Message.Request request) {
+        Decided d;
         if (!request.mutates()) {
             lock.readLock().lock();
             try {
@@ -203,26 +243,55 @@ public final class TransactionManager implements AutoCloseable {
                 if (reply.ok()) {
                     effects.applyTo(unstable);
                 }
-                return reply;
+                d = Decided.now(reply, visibleLsn);
             } finally {
                 lock.readLock().unlock();
             }
-        }
-        lock.writeLock().lock();
-        try {
-            ReplyKey key = new ReplyKey(peerId, incarnation, request.txid());
-            Message.Reply cached = cache.get(key);
-            if (cached != null) {
-                log.debug("resend of {} answered from the reply cache", key);
-                return cached;
+        } else {
+            lock.writeLock().lock();
+            try {
+                ReplyKey key = new ReplyKey(peerId, incarnation, request.txid());
+                Message.Reply cached = cache.get(key);
+                if (cached != null) {
+                    log.debug("resend of {} answered from the reply cache", key);
+                    // Its End may not be durable yet: wait for everything appended so far.
+                    d = Decided.now(cached, journal.appendedLsn());
+                } else if (broken != null) {
+                    return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "the node's journal failed; restart needed"));
+                } else {
+                    d = applyMutation(key, request, unstablePlan(request));
+                }
+            } finally {
+                lock.writeLock().unlock();
             }
-            if (broken != null) {
-                return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "the node's journal failed; restart needed"));
-            }
-            return applyMutation(key, request, unstablePlan(request));
-        } finally {
-            lock.writeLock().unlock();
         }
+        return durable(request, d);
+    }
+
+    /**
+     * Outside the lock: forces the transaction's own files (in parallel with other transactions
+     * doing the same), waits until the journal is durable up to its LSN (sharing the force with
+     * every other waiter), then lets its trash and side files go.
+     */
+    private Message.Reply durable(Message.Request request, Decided d) {
+        if (settings.fsync() && d.lsn() > 0) {
+            try {
+                for (PendingForce f : d.forces()) {
+                    f.force();
+                }
+                journal.sync(d.lsn());
+            } catch (IOException e) {
+                broken = "journal force failed";
+                log.error("group commit: a force failed; refusing changes until restart", e);
+                // Side files stay: a restart's recovery may still need them.
+                return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR,
+                        "could not make the change durable (outcome unknown): " + e.getMessage()));
+            }
+        }
+        if (d.tx() != null) {
+            store.finish(d.tx());
+        }
+        return d.reply();
     }
 
     private static long randomNonZero() {
@@ -307,10 +376,13 @@ public final class TransactionManager implements AutoCloseable {
         return new Result.Ok();
     }
 
-    /** Makes unforced journal records (of unstable transactions) durable; no-op without fsync. */
+    /**
+     * Makes every journal record appended so far durable (unstable transactions' records, and
+     * stable ones whose shared force has not run yet, with their files); no-op without fsync.
+     */
     private void forceJournal() throws java.io.IOException {
         if (settings.fsync()) {
-            journal.forceIfUnforced();
+            journal.syncAll();
         }
     }
 
@@ -383,7 +455,7 @@ public final class TransactionManager implements AutoCloseable {
     }
 
     /** @param plan an unstable transaction's writes, or null for a stable one */
-    private Message.Reply applyMutation(ReplyKey key, Message.Request request, Plan plan) {
+    private Decided applyMutation(ReplyKey key, Message.Request request, Plan plan) {
         long seq = nextSeq++;
         boolean forceAlways = plan == null || !plan.first().isEmpty();
         // A first path whose file carries another process's marker holds unstable writes that a
@@ -423,6 +495,7 @@ public final class TransactionManager implements AutoCloseable {
         Message.Reply reply = run(request, tx, effects);
         boolean committed = reply.ok();
         boolean force = forceAlways || tx.hasSideFiles();
+        List<PendingForce> forces = List.of();
         if (committed) {
             try {
                 if (plan != null) {
@@ -432,7 +505,7 @@ public final class TransactionManager implements AutoCloseable {
                         }
                     }
                 }
-                store.commit(tx, force);
+                forces = store.commitDeferred(tx, force);
             } catch (IOException e) {
                 log.error("forcing a transaction's files failed; rolling it back", e);
                 reply = failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "could not make the change durable"));
@@ -445,29 +518,50 @@ public final class TransactionManager implements AutoCloseable {
         if (!committed && store.rollback(tx) > 0) {
             broken = "rollback failed";
             log.error("a transaction could not be rolled back; refusing changes until restart");
-            return reply;
+            return Decided.now(reply, journal.appendedLsn());
         }
+        // Group commit: the End record is appended unforced; the caller forces this
+        // transaction's files and then the journal up to it, outside the write lock, sharing the
+        // journal force with every transaction appended meanwhile (design.md §2.2). The journal
+        // forces the files of every End before any force that covers it (also when another
+        // transaction's force covers it first), so an End is never durable without its data.
+        long lsn;
         try {
-            journal.append(List.of(new JournalRecord.End(seq, committed, key, ReplyCodec.encode(reply.results()))),
-                    settings.fsync() && force);
+            lsn = journal.append(List.of(new JournalRecord.End(seq, committed, key, ReplyCodec.encode(reply.results()))),
+                    forces);
         } catch (IOException e) {
             log.error("journal append of a decision failed; refusing changes until restart", e);
             broken = "journal write failed";
+            forces.forEach(PendingForce::discard); // never registered with the journal
             if (committed) {
                 store.rollback(tx);
                 locks.table().restore(locksBefore);
-                return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "journal write failed"));
+                return Decided.now(failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "journal write failed")),
+                        journal.appendedLsn());
             }
-            return reply;
+            return Decided.now(reply, journal.appendedLsn());
+        }
+        boolean stable = settings.fsync() && force;
+        if (committed && stable) {
+            visibleLsn = lsn;
         }
         // The lock file is written once the decision is journalled, so the file never keeps a
         // lock of a transaction that recovery rolls back. A crash just between the two loses
         // the lock change; a resend of that LOCK is then answered from the reply cache with
         // a lock the node no longer holds (the client's next If with it gets 412).
         if (committed && !locks.table().all().equals(locksBefore)) {
-            saveLocks();
+            try {
+                if (stable) {
+                    journal.sync(lsn); // the lock file never runs ahead of a durable decision
+                }
+                saveLocks();
+            } catch (IOException e) {
+                broken = "journal force failed";
+                log.error("forcing a lock change failed; refusing changes until restart", e);
+                return Decided.now(failed(request, 0, new Result.Error(ErrorCode.IO_ERROR,
+                        "could not make the change durable (outcome unknown)")), 0);
+            }
         }
-        store.finish(tx);
         if (committed) {
             recent.committed(tx.stamp());
             // What it removed is not made again by a resync pass before the source has it too (design.md §5).
@@ -486,8 +580,12 @@ public final class TransactionManager implements AutoCloseable {
             }
         }
         cache.put(key, reply);
-        compactIfLarge();
-        return reply;
+        if (compactIfLarge()) {
+            store.finish(tx); // everything is durable already
+            return Decided.now(reply, 0);
+        }
+        // An unstable transaction's reply waits only for the stable ones before it.
+        return new Decided(reply, forces, stable ? lsn : visibleLsn, tx);
     }
 
     /**
@@ -503,16 +601,21 @@ public final class TransactionManager implements AutoCloseable {
         }
     }
 
-    private void compactIfLarge() {
+    /** Returns whether it compacted (everything appended was made durable first). */
+    private boolean compactIfLarge() {
         if (journal.size() < COMPACT_BYTES) {
-            return;
+            return false;
         }
         try {
+            // The copy holds the reply cache, so every End in it must be durable with its files.
+            journal.syncAll();
             journal.compact(endRecords(cache));
             nextSeq = 1;
+            return true;
         } catch (IOException e) {
             broken = "journal compaction failed";
             log.error("journal compaction failed; refusing changes until restart", e);
+            return false;
         }
     }
 
