@@ -20,6 +20,7 @@ import org.pohmelfs.cluster.Member;
 import org.pohmelfs.cluster.MemberState;
 import org.pohmelfs.gateway.nodes.NodeLink;
 import org.pohmelfs.placement.ReadBalancer;
+import org.pohmelfs.placement.ReplyForm;
 import org.pohmelfs.placement.WriteFanOut;
 import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.ErrorCode;
