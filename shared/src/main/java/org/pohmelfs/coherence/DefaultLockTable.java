@@ -61,6 +61,7 @@ final class DefaultLockTable implements LockTable {
             case LockEvent.Release r -> remove(r.holder(), r.path());
             case LockEvent.Downgrade d -> downgrade(d.holder(), d.path());
             case LockEvent.Renew r -> renew(r.holder());
+            case LockEvent.Extend x -> extend(x.holder());
             case LockEvent.Ack a -> ack(a.pushId());
             case LockEvent.HolderGone g -> gone(g.holder());
             case LockEvent.Tick t -> tick(t.nowNanos());
@@ -112,6 +113,14 @@ final class DefaultLockTable implements LockTable {
     private void renew(String holder) {
         for (Lease l : leases()) {
             if (l.holder().equals(holder) && l.recalled().isEmpty()) {
+                put(l.withExpiry(now + leaseNanos));
+            }
+        }
+    }
+
+    private void extend(String holder) {
+        for (Lease l : leases()) {
+            if (l.holder().equals(holder)) {
                 put(l.withExpiry(now + leaseNanos));
             }
         }
