@@ -195,6 +195,15 @@ public final class TransactionManager implements AutoCloseable {
 
     /** Thread-safe, blocking (callers run it on virtual threads). */
     public Message.Reply apply(String peerId, long incarnation, Message.Request request) {
+        return applyTracked(peerId, incarnation, request).reply();
+    }
+
+    /** A transaction's reply, and whether it came from the reply cache (a resend: nothing ran). */
+    public record Applied(Message.Reply reply, boolean cached) {
+    }
+
+    /** As {@link #apply}, telling whether the reply came from the reply cache. */
+    public Applied applyTracked(String peerId, long incarnation, Message.Request request) {
         if (!request.mutates()) {
             lock.readLock().lock();
             try {
@@ -203,7 +212,7 @@ public final class TransactionManager implements AutoCloseable {
                 if (reply.ok()) {
                     effects.applyTo(unstable);
                 }
-                return reply;
+                return new Applied(reply, false);
             } finally {
                 lock.readLock().unlock();
             }
@@ -214,12 +223,13 @@ public final class TransactionManager implements AutoCloseable {
             Message.Reply cached = cache.get(key);
             if (cached != null) {
                 log.debug("resend of {} answered from the reply cache", key);
-                return cached;
+                return new Applied(cached, true);
             }
             if (broken != null) {
-                return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "the node's journal failed; restart needed"));
+                return new Applied(failed(request, 0, new Result.Error(ErrorCode.IO_ERROR,
+                        "the node's journal failed; restart needed")), false);
             }
-            return applyMutation(key, request, unstablePlan(request));
+            return new Applied(applyMutation(key, request, unstablePlan(request)), false);
         } finally {
             lock.writeLock().unlock();
         }
