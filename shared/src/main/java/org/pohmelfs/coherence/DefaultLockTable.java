@@ -61,7 +61,7 @@ final class DefaultLockTable implements LockTable {
             case LockEvent.Release r -> remove(r.holder(), r.path());
             case LockEvent.Downgrade d -> downgrade(d.holder(), d.path());
             case LockEvent.Renew r -> renew(r.holder());
-            case LockEvent.Extend x -> extend(x.holder());
+            case LockEvent.Extend x -> extend(x.holder(), x.path());
             case LockEvent.Ack a -> ack(a.pushId());
             case LockEvent.HolderGone g -> gone(g.holder());
             case LockEvent.Tick t -> tick(t.nowNanos());
@@ -118,11 +118,10 @@ final class DefaultLockTable implements LockTable {
         }
     }
 
-    private void extend(String holder) {
-        for (Lease l : leases()) {
-            if (l.holder().equals(holder)) {
-                put(l.withExpiry(now + leaseNanos));
-            }
+    private void extend(String holder, ObjectPath path) {
+        Lease l = lease(holder, path);
+        if (l != null) {
+            put(l.withExpiry(now + leaseNanos));
         }
     }
 

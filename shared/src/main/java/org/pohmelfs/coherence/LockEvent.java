@@ -43,14 +43,16 @@ public sealed interface LockEvent {
     }
 
     /**
-     * Every lease the holder has runs for another lease duration from now, recalled or not. For
-     * the node's own holders only: the transient locks of a held mutation, which must outlive
-     * the recalls they cause until the write reached every replica (design.md §4.7). A client's
-     * recalled lease is never extended (it renews with {@link Renew}).
+     * The holder's lease on the path runs for another lease duration from now, recalled or not;
+     * ignored when it holds none there. For the node's own holders only: the transient locks of a
+     * held mutation, which must outlive the recalls they cause until the write reached every
+     * replica (design.md §4.7). A client's recalled lease is never extended (it renews with
+     * {@link Renew}).
      */
-    record Extend(String holder) implements LockEvent {
+    record Extend(String holder, ObjectPath path) implements LockEvent {
         public Extend {
             Objects.requireNonNull(holder);
+            Objects.requireNonNull(path);
         }
     }
 

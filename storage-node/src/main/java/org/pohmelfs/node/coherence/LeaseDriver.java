@@ -84,7 +84,8 @@ public final class LeaseDriver implements AutoCloseable {
         /** Driver thread: the locks run for another L from now, recalled or not. */
         private void extend() {
             if (tid != null && !released.get()) {
-                step(new LockEvent.Extend(tid));
+                needs.forEach(n -> table.step(new LockEvent.Extend(tid, n.path())));
+                process();
             }
         }
 
