@@ -317,6 +317,28 @@ public final class Replicas implements AutoCloseable {
     }
 
     /**
+     * Whether the authority's copy of {@code commands} carries HOLD: a transaction that mutates,
+     * unless it is an unstable one (every mutation a WRITE_UNSTABLE, no COMMIT or SYNC: the chunks
+     * of an upload into its private staging file). Those change nothing a reader can lease or see,
+     * and the transaction that makes them visible (COMMIT, RENAME) is held; holding each chunk
+     * would make the next pipelined chunk to the same file wait on the authority for the
+     * previous one's UNHOLD, one fan-out round trip per chunk (design.md §4.7).
+     */
+    static boolean holds(List<Command> commands) {
+        boolean mutates = false;
+        boolean stable = false;
+        for (Command c : commands) {
+            if (c.mutates()) {
+                mutates = true;
+                stable |= !(c instanceof Command.Write w && w.unstable());
+            } else if (c instanceof Command.Commit || c instanceof Command.Sync) {
+                stable = true;
+            }
+        }
+        return mutates && stable;
+    }
+
+    /**
      * The authority's copy of a mutating transaction: HOLD first (design.md §4.7). A node that did
      * not negotiate {@code hold} never sees it: the connection drops it and puts its result back.
      */
@@ -400,7 +422,7 @@ public final class Replicas implements AutoCloseable {
         Message.Request request = new Message.Request(txid, source.wireEpoch(m), commands);
         // The members are sent to in parallel, the authority's copy with HOLD: it keeps its locks
         // until UNHOLD, and forwards the write itself if this gateway dies before UNHOLD.
-        boolean hold = commands.stream().anyMatch(Command::mutates);
+        boolean hold = holds(commands);
         Message.Request heldRequest = hold ? new Message.Request(txid, request.epoch(), held(commands)) : request;
         WriteFanOut<ReplyForm> fan = new WriteFanOut<>(m);
         Map<String, Message.Reply> replies = new ConcurrentHashMap<>();
