@@ -62,7 +62,7 @@ public final class LeaseDriver implements AutoCloseable {
 
     /**
      * The transient locks of one mutation, as {@link Holder#lockForMutation} grants them;
-     * {@link #run} releases them (once). {@link #NONE} stands for a mutation that needed none.
+     * {@link #run} releases them (once). A mutation that needed none gets a handle without locks.
      */
     public final class MutationLock implements Runnable {
         private final String tid; // null: no lock was taken
