@@ -11,8 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.pohmelfs.client.ClientSettings;
 import org.pohmelfs.client.NodeClient;
@@ -34,25 +38,31 @@ import org.pohmelfs.protocol.Result;
  * closes its connection, as if it died before reaching the others. Then no IN_SYNC member may
  * lack the write: each has it with the authority's version and bytes, or is OUT in the map.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HeldWriteForwardingTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     @TempDir
-    Path dir;
-    private FailoverCluster cluster;
+    static Path dir;
+    private static FailoverCluster cluster;
 
-    @AfterEach
-    void stop() throws Exception {
+    /** One cluster for both cases (starting three node processes is most of the time): the fencing case runs second. */
+    @BeforeAll
+    static void start() throws Exception {
+        // L of 30 s: a hold ends by the writer's close here, not by L while the test looks (a fresh
+        // export has no grace period to wait out, design.md §3.6).
+        cluster = FailoverCluster.start(dir, 3, "--pohmelfs.node.resync.enabled=false",
+                "--pohmelfs.node.lease-duration=30s");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
         if (cluster != null) {
             cluster.close();
         }
     }
 
-    private FailoverCluster cluster() throws Exception {
-        // L of 30 s: a hold ends by the writer's close here, not by L while the test looks (a fresh
-        // export has no grace period to wait out, design.md §3.6).
-        cluster = FailoverCluster.start(dir, 3, "--pohmelfs.node.resync.enabled=false",
-                "--pohmelfs.node.lease-duration=30s");
+    private FailoverCluster cluster() {
         return cluster;
     }
 
@@ -77,6 +87,7 @@ class HeldWriteForwardingTest {
     }
 
     @Test
+    @Order(1)
     void aWriteHeldByTheAuthorityOfADeadGatewayReachesTheOtherMembers() throws Exception {
         ClusterMap map = cluster().map();
         Member authority = map.authorityMember();
@@ -117,6 +128,7 @@ class HeldWriteForwardingTest {
     }
 
     @Test
+    @Order(2)
     void aMemberThatRefusesTheForwardedWriteIsFenced() throws Exception {
         ClusterMap map = cluster().map();
         Member authority = map.authorityMember();
