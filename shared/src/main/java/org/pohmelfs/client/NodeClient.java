@@ -33,12 +33,23 @@ public final class NodeClient {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NodeClient.class);
     private final ClientSettings settings;
     private final SslContext ssl;
-    private final long incarnation = new SecureRandom().nextLong();
+    private final long incarnation;
     private final AtomicLong txids = new AtomicLong(1);
     /** The incarnation last seen per node id, to tell a restart. */
     private final Map<String, Long> incarnations = new ConcurrentHashMap<>();
 
     public NodeClient(ClientSettings settings) {
+        this(settings, new SecureRandom().nextLong());
+    }
+
+    /**
+     * A client that introduces itself with a given incarnation rather than a fresh one: with the
+     * settings' peer id it acts under another process's identity, so that a transaction it resends
+     * is the one that process sent (a node forwarding a held write, design.md §4.7). Its own
+     * txids are not to be used then: they would name other transactions of that process.
+     */
+    public NodeClient(ClientSettings settings, long incarnation) {
+        this.incarnation = incarnation;
         this.settings = settings;
         try {
             this.ssl = settings.tls() == null ? null : settings.tls().clientContext();
@@ -97,6 +108,8 @@ public final class NodeClient {
         Set<String> features = new HashSet<>(settings.features());
         // Always asked for: NodeConnection.send downgrades unstable writes for a node without it.
         features.add(Opcodes.FEATURE_UNSTABLE);
+        // Likewise: send drops HOLD for a node without it.
+        features.add(Opcodes.FEATURE_HOLD);
         if (leases != null) {
             features.add(Opcodes.FEATURE_LOCKS);
             features.add(Opcodes.FEATURE_PUSH);

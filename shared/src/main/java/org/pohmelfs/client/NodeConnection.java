@@ -94,11 +94,18 @@ public final class NodeConnection implements AutoCloseable {
      * node for the original answer, and the node does not apply it twice.
      */
     public CompletableFuture<Message.Reply> send(Message.Request request) {
-        List<Command> allowed = Downgrade.forPeer(request.commands(), welcome.features());
-        if (allowed != request.commands()) {
-            request = new Message.Request(request.txid(), request.epoch(), allowed);
+        List<Command> original = request.commands();
+        List<Command> allowed = Downgrade.forPeer(original, welcome.features());
+        if (allowed == original) {
+            return sendAsIs(request);
         }
-        return sendAsIs(request);
+        return sendAsIs(new Message.Request(request.txid(), request.epoch(), allowed))
+                .thenApply(reply -> Downgrade.restoreHold(original, allowed, reply));
+    }
+
+    /** Whether the node takes HOLD and UNHOLD (otherwise {@link #send} drops HOLD). */
+    public boolean holds() {
+        return welcome.features().contains(Opcodes.FEATURE_HOLD);
     }
 
     /** Whether the node takes WRITE_UNSTABLE and COMMIT (otherwise {@link #send} downgrades them). */

@@ -61,6 +61,7 @@ final class DefaultLockTable implements LockTable {
             case LockEvent.Release r -> remove(r.holder(), r.path());
             case LockEvent.Downgrade d -> downgrade(d.holder(), d.path());
             case LockEvent.Renew r -> renew(r.holder());
+            case LockEvent.Extend x -> extend(x.holder(), x.path());
             case LockEvent.Ack a -> ack(a.pushId());
             case LockEvent.HolderGone g -> gone(g.holder());
             case LockEvent.Tick t -> tick(t.nowNanos());
@@ -114,6 +115,13 @@ final class DefaultLockTable implements LockTable {
             if (l.holder().equals(holder) && l.recalled().isEmpty()) {
                 put(l.withExpiry(now + leaseNanos));
             }
+        }
+    }
+
+    private void extend(String holder, ObjectPath path) {
+        Lease l = lease(holder, path);
+        if (l != null) {
+            put(l.withExpiry(now + leaseNanos));
         }
     }
 

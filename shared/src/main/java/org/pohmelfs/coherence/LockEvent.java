@@ -42,6 +42,20 @@ public sealed interface LockEvent {
         }
     }
 
+    /**
+     * The holder's lease on the path runs for another lease duration from now, recalled or not;
+     * ignored when it holds none there. For the node's own holders only: the transient locks of a
+     * held mutation, which must outlive the recalls they cause until the write reached every
+     * replica (design.md §4.7). A client's recalled lease is never extended (it renews with
+     * {@link Renew}).
+     */
+    record Extend(String holder, ObjectPath path) implements LockEvent {
+        public Extend {
+            Objects.requireNonNull(holder);
+            Objects.requireNonNull(path);
+        }
+    }
+
     /** PUSH_ACK OK for a recall: the holder did what the recall asked. Ignored for an unknown or stale push id. */
     record Ack(long pushId) implements LockEvent {
     }

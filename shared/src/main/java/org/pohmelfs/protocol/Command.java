@@ -269,6 +269,26 @@ public sealed interface Command {
         public boolean mutates() { return false; }
     }
 
+    /**
+     * The first command of a mutating transaction (feature {@code hold}, protocol §4.8.2): the
+     * node keeps the transaction's transient mutation locks after it commits, under a holder named
+     * by the connection and the txid, until {@link Unhold}, the connection's close, or one lease
+     * duration. Answered OK (ABORTED when the transaction failed). Not a mutation by itself.
+     */
+    record Hold() implements Command {
+        public int opcode() { return Opcodes.HOLD; }
+        public boolean mutates() { return false; }
+    }
+
+    /**
+     * Releases what {@link Hold} kept for {@code txid} on this connection; OK also when nothing is
+     * held. The only command of its request (feature {@code hold}).
+     */
+    record Unhold(long txid) implements Command {
+        public int opcode() { return Opcodes.UNHOLD; }
+        public boolean mutates() { return false; }
+    }
+
     /** Whether this is one of the lease commands, which travel alone in their request. */
     default boolean isLeaseCommand() {
         return this instanceof Acquire || this instanceof Release || this instanceof Renew || this instanceof Downgrade;

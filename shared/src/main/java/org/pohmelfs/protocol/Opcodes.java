@@ -49,7 +49,14 @@ public final class Opcodes {
     public static final int RELEASE = 0x0041;
     public static final int RENEW = 0x0042;
     public static final int DOWNGRADE = 0x0043;
-    /** 0x0040-0x004F: coherence locks; 0x0044-0x004F are still free. */
+    /**
+     * First command of a mutating transaction: the node keeps its transient mutation locks after
+     * the commit until UNHOLD (feature {@code hold}, protocol §4.8.2, design.md §4.7).
+     */
+    public static final int HOLD = 0x0044;
+    /** Releases what HOLD kept for a txid on this connection (feature {@code hold}). */
+    public static final int UNHOLD = 0x0045;
+    /** 0x0040-0x004F: coherence locks; 0x0046-0x004F are still free. */
     public static final int RESERVED_LOCKS_FIRST = 0x0040;
     public static final int RESERVED_LOCKS_LAST = 0x004F;
     /** 0x0050-0x005F: replication and resync (change log, checksum scan); 0x0051-0x005F are still free. */
@@ -100,4 +107,6 @@ public final class Opcodes {
     public static final String FEATURE_PUSH = "push";
     /** WRITE_UNSTABLE and COMMIT may be sent (protocol §4.8, design.md "Unstable writes"). */
     public static final String FEATURE_UNSTABLE = "unstable";
+    /** HOLD and UNHOLD may be sent (protocol §4.8.2, design.md §4.7). */
+    public static final String FEATURE_HOLD = "hold";
 }

@@ -33,6 +33,7 @@ final class LockScript {
             case "release" -> step(new LockEvent.Release(w[1], ObjectPath.parse(w[2])), out);
             case "downgrade" -> step(new LockEvent.Downgrade(w[1], ObjectPath.parse(w[2])), out);
             case "renew" -> step(new LockEvent.Renew(w[1]), out);
+            case "extend" -> step(new LockEvent.Extend(w[1], ObjectPath.parse(w[2])), out);
             case "ack" -> {
                 outstanding.remove(id(w[1], "p"));
                 step(new LockEvent.Ack(id(w[1], "p")), out);

@@ -89,7 +89,7 @@ class LockTablePropertyTest {
                 }
                 case 4, 5 -> step(new LockEvent.Release(h, p));
                 case 6 -> step(new LockEvent.Downgrade(h, p));
-                case 7 -> step(new LockEvent.Renew(h));
+                case 7 -> step(op.pick() % 4 == 0 ? new LockEvent.Extend(h, p) : new LockEvent.Renew(h));
                 case 8, 9, 10 -> {
                     List<Long> ackable = sent.values().stream().filter(r -> !down.contains(r.holder()))
                             .map(LockReady.Recall::pushId).toList();
@@ -142,6 +142,8 @@ class LockTablePropertyTest {
                 case LockEvent.Downgrade d -> downgrade(d.holder() + " " + d.path());
                 case LockEvent.Renew r -> model.replaceAll((k, l) -> l.holder().equals(r.holder()) && l.recalled().isEmpty()
                         ? l.withExpiry(table.now() + L) : l);
+                case LockEvent.Extend x -> model.computeIfPresent(x.holder() + " " + x.path(),
+                        (k, l) -> l.withExpiry(table.now() + L));
                 case LockEvent.Ack a -> {
                     LockReady.Recall r = sent.remove(a.pushId());
                     String key = r.holder() + " " + r.path();

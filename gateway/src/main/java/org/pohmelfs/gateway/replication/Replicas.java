@@ -14,12 +14,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.pohmelfs.client.NodeClient;
+import org.pohmelfs.client.NodeConnection;
 import org.pohmelfs.client.NodeException;
 import org.pohmelfs.cluster.ClusterMap;
 import org.pohmelfs.cluster.Member;
 import org.pohmelfs.cluster.MemberState;
 import org.pohmelfs.gateway.nodes.NodeLink;
 import org.pohmelfs.placement.ReadBalancer;
+import org.pohmelfs.placement.ReplyForm;
 import org.pohmelfs.placement.WriteFanOut;
 import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.ErrorCode;
@@ -282,9 +284,85 @@ public final class Replicas implements AutoCloseable {
         return Mono.defer(() -> {
             long txid = client.newTxid();
             long start = System.nanoTime();
-            return attempt(txid, commands, 0)
-                    .doOnSuccess(r -> metrics.writeTook(Duration.ofNanos(System.nanoTime() - start)));
+            // The authority whose copy of the transaction carried HOLD and committed (design.md §4.7).
+            // (A STALE_EPOCH resend may meet another authority: each gets its UNHOLD.)
+            Set<NodeLink> heldOn = ConcurrentHashMap.newKeySet();
+            return attempt(txid, commands, 0, heldOn)
+                    .doOnSuccess(r -> metrics.writeTook(Duration.ofNanos(System.nanoTime() - start)))
+                    .doFinally(signal -> heldOn.forEach(link -> unhold(txid, link)));
         });
+    }
+
+    /**
+     * UNHOLD of {@code txid} to the authority that held it, once the client has its answer: fire
+     * and forget (a failure is logged and counted; the hold ends anyway when the connection closes
+     * or after L, and the authority then forwards the write to the replicas that already have it).
+     * Nothing is sent when the authority did not negotiate {@code hold} (it held nothing).
+     */
+    private void unhold(long txid, NodeLink link) {
+        link.connection().filter(NodeConnection::holds).flatMap(c -> {
+            metrics.held();
+            ClusterMap m = map;
+            return Mono.fromFuture(c.send(new Message.Request(c.newTxid(), m == null ? 0 : source.wireEpoch(m),
+                    List.of(new Command.Unhold(txid)))), true);
+        }).subscribe(reply -> {
+            metrics.unheld(reply.ok());
+            if (!reply.ok()) {
+                log.debug("UNHOLD of transaction {} on {} refused: {}", txid, link, reply.firstError());
+            }
+        }, error -> {
+            metrics.unheld(false);
+            log.debug("UNHOLD of transaction {} on {} failed: {}", txid, link, error.toString());
+        });
+    }
+
+    /**
+     * Whether the authority's copy of {@code commands} carries HOLD: a transaction that mutates,
+     * unless it is an unstable one (every mutation a WRITE_UNSTABLE, no COMMIT or SYNC: the chunks
+     * of an upload into its private staging file). Those change nothing a reader can lease or see,
+     * and the transaction that makes them visible (COMMIT, RENAME) is held; holding each chunk
+     * would make the next pipelined chunk to the same file wait on the authority for the
+     * previous one's UNHOLD, one fan-out round trip per chunk (design.md §4.7).
+     */
+    static boolean holds(List<Command> commands) {
+        boolean mutates = false;
+        boolean stable = false;
+        for (Command c : commands) {
+            if (c.mutates()) {
+                mutates = true;
+                stable |= !(c instanceof Command.Write w && w.unstable());
+            } else if (c instanceof Command.Commit || c instanceof Command.Sync) {
+                stable = true;
+            }
+        }
+        return mutates && stable;
+    }
+
+    /**
+     * The authority's copy of a mutating transaction: HOLD first (design.md §4.7). A node that did
+     * not negotiate {@code hold} never sees it: the connection drops it and puts its result back.
+     */
+    private static List<Command> held(List<Command> commands) {
+        List<Command> out = new java.util.ArrayList<>(commands.size() + 1);
+        out.add(new Command.Hold());
+        out.addAll(commands);
+        return List.copyOf(out);
+    }
+
+    /**
+     * The authority's reply without HOLD's result, so it reads as the other members' replies. When
+     * HOLD itself was refused (its error is not ABORTED), that error stands for every command.
+     */
+    static Message.Reply unheld(Message.Reply reply, int commands) {
+        if (reply.results().size() != commands + 1) {
+            return reply;
+        }
+        Result first = reply.results().getFirst();
+        List<Result> rest = reply.results().subList(1, reply.results().size());
+        if (first instanceof Result.Error e && e.code() != ErrorCode.ABORTED) {
+            rest = java.util.Collections.nCopies(commands, e);
+        }
+        return new Message.Reply(reply.txid(), List.copyOf(rest));
     }
 
     /** What one fan-out ends in. */
@@ -302,8 +380,9 @@ public final class Replicas implements AutoCloseable {
         }
     }
 
-    private Mono<Message.Reply> attempt(long txid, List<Command> commands, int mapChanges) {
-        return Mono.defer(() -> fanOut(txid, commands, acquireTargets())).flatMap(outcome -> switch (outcome) {
+    private Mono<Message.Reply> attempt(long txid, List<Command> commands, int mapChanges,
+                                        Set<NodeLink> heldOn) {
+        return Mono.defer(() -> fanOut(txid, commands, acquireTargets(), heldOn)).flatMap(outcome -> switch (outcome) {
             case Outcome.Answer a -> Mono.just(a.reply());
             case Outcome.Failed f -> Mono.error(f.cause());
             case Outcome.Stale s -> {
@@ -313,7 +392,7 @@ public final class Replicas implements AutoCloseable {
                 }
                 metrics.refresh();
                 yield Mono.fromCallable(source::refresh).subscribeOn(Schedulers.boundedElastic())
-                        .then(attempt(txid, commands, mapChanges + 1));
+                        .then(attempt(txid, commands, mapChanges + 1, heldOn));
             }
             case Outcome.Fence f -> {
                 if (!source.canFence()) {
@@ -330,16 +409,21 @@ public final class Replicas implements AutoCloseable {
                             if (mapChanges >= settings.maxMapChanges()) {
                                 return Mono.error(new NodeException(ErrorCode.BUSY, "the cluster map kept changing"));
                             }
-                            return attempt(txid, commands, mapChanges + 1);
+                            return attempt(txid, commands, mapChanges + 1, heldOn);
                         });
             }
         });
     }
 
     /** Sends the request to the write set of {@code m} and waits for the fan-out's decision. */
-    private Mono<Outcome> fanOut(long txid, List<Command> commands, Targets targets) {
+    private Mono<Outcome> fanOut(long txid, List<Command> commands, Targets targets,
+                                 Set<NodeLink> heldOn) {
         ClusterMap m = targets.map();
         Message.Request request = new Message.Request(txid, source.wireEpoch(m), commands);
+        // The members are sent to in parallel, the authority's copy with HOLD: it keeps its locks
+        // until UNHOLD, and forwards the write itself if this gateway dies before UNHOLD.
+        boolean hold = holds(commands);
+        Message.Request heldRequest = hold ? new Message.Request(txid, request.epoch(), held(commands)) : request;
         WriteFanOut<ReplyForm> fan = new WriteFanOut<>(m);
         Map<String, Message.Reply> replies = new ConcurrentHashMap<>();
         Map<String, Throwable> errors = new ConcurrentHashMap<>();
@@ -352,9 +436,17 @@ public final class Replicas implements AutoCloseable {
             Duration timeout = !source.canFence() ? settings.unfencedTimeout()
                     : id.equals(m.authority()) ? settings.authorityTimeout() : settings.nodeTimeout();
             Held held = targets.links().get(id);
+            boolean authority = hold && id.equals(m.authority());
             Mono<Message.Reply> send = held == null
                     ? Mono.error(new NodeException.ConnectionLost("no link to " + id))
-                    : sendUntilDeadline(id, held.link, request, timeout).doFinally(s -> held.release());
+                    : !authority ? sendUntilDeadline(id, held.link, request, timeout).doFinally(s -> held.release())
+                    : sendUntilDeadline(id, held.link, heldRequest, timeout).doFinally(s -> held.release())
+                            .map(r -> {
+                                if (r.ok()) {
+                                    heldOn.add(held.link);
+                                }
+                                return unheld(r, commands.size());
+                            });
             send.subscribe(reply -> {
                 Outcome o;
                 synchronized (lock) {

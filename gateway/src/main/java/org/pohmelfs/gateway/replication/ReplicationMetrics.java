@@ -33,6 +33,9 @@ final class ReplicationMetrics {
     private final Counter fencings;
     private final Counter failovers;
     private final Timer writeLatency;
+    private final Counter holds;
+    private final Counter unholds;
+    private final Counter unholdFailures;
 
     ReplicationMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -49,6 +52,13 @@ final class ReplicationMetrics {
                 .register(registry);
         this.failovers = Counter.builder(P + "read.failovers").description("Reads moved to another node")
                 .register(registry);
+        this.holds = Counter.builder(P + "holds")
+                .description("Writes the lock authority held (HOLD) until every replica had them (design.md §4.7)")
+                .register(registry);
+        this.unholds = Counter.builder(P + "unholds").tag("result", "ok")
+                .description("UNHOLDs sent to the lock authority after the answer").register(registry);
+        this.unholdFailures = Counter.builder(P + "unholds").tag("result", "failed")
+                .description("UNHOLDs sent to the lock authority after the answer").register(registry);
         this.writeLatency = Timer.builder(P + "write.latency").description("Replicated writes, until the answer")
                 .publishPercentileHistogram().register(registry);
     }
@@ -109,5 +119,13 @@ final class ReplicationMetrics {
 
     void writeTook(Duration d) {
         writeLatency.record(d);
+    }
+
+    void held() {
+        holds.increment();
+    }
+
+    void unheld(boolean ok) {
+        (ok ? unholds : unholdFailures).increment();
     }
 }

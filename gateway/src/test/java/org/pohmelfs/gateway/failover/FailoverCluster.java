@@ -54,16 +54,23 @@ final class FailoverCluster implements AutoCloseable {
 
     /** ZooKeeper, {@code count} nodes (node1..) started in parallel, the first map, no gateway yet. */
     static FailoverCluster start(Path dir, int count) throws Exception {
+        return start(dir, count, new String[0]);
+    }
+
+    /** As {@link #start(Path, int)}, each node with more Spring arguments ({@code nodeArgs}). */
+    static FailoverCluster start(Path dir, int count, String... nodeArgs) throws Exception {
         FailoverCluster c = new FailoverCluster(dir, EmbeddedZooKeeper.start(dir.resolve("zk"), 0, 200));
         try {
             List<Member> members = new ArrayList<>();
             for (int i = 1; i <= count; i++) {
                 String id = "node" + i;
-                NodeProcess node = new NodeProcess(Files.createDirectories(dir.resolve(id)), dir.resolve(id + ".log"),
-                        "--pohmelfs.node.id=" + id,
+                List<String> args = new ArrayList<>(List.of("--pohmelfs.node.id=" + id,
                         "--pohmelfs.node.cluster=" + CLUSTER,
                         "--pohmelfs.node.zookeeper.connect=" + c.zk.connectString(),
-                        "--pohmelfs.node.zookeeper.session-timeout=" + SESSION.toMillis() + "ms");
+                        "--pohmelfs.node.zookeeper.session-timeout=" + SESSION.toMillis() + "ms"));
+                args.addAll(List.of(nodeArgs));
+                NodeProcess node = new NodeProcess(Files.createDirectories(dir.resolve(id)), dir.resolve(id + ".log"),
+                        args.toArray(String[]::new));
                 c.nodes.add(node);
                 FaultProxy proxy = FaultProxy.start(node.address());
                 c.proxies.add(proxy);

@@ -71,6 +71,23 @@ class ReplicatedWritesTest extends ReplicaCluster {
                 "pohmelfs_gateway_replication_node_state{", "node=\"node3\"", "pohmelfs_gateway_replication_writes_total{",
                 "pohmelfs_gateway_replication_fencings_total{", "pohmelfs_gateway_replication_write_latency_seconds_bucket{");
         assertThat(send(gw, "GET", "/actuator/health/readiness", null).statusCode()).isEqualTo(200);
+        // HOLD (design.md §4.7): every write's copy on the authority (node1) was held, and released by
+        // the UNHOLD that followed the answer; the other members held nothing.
+        MeterRegistry registry = gw.getBean(MeterRegistry.class);
+        LocalNodes.Node authority = nodes.nodes().getFirst();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+            double holds = registry.get("pohmelfs.gateway.replication.holds").counter().count();
+            assertThat(holds).isGreaterThanOrEqualTo(2); // the MKDIR and the PUT's last transaction at least
+            assertThat(registry.get("pohmelfs.gateway.replication.unholds").tag("result", "ok").counter().count())
+                    .isEqualTo(holds);
+            assertThat(authority.registry().get("pohmelfs.node.holds.taken").counter().count()).isEqualTo(holds);
+            assertThat(authority.registry().get("pohmelfs.node.holds.ended").tag("by", "unhold").counter().count())
+                    .isEqualTo(holds);
+            assertThat(authority.leases().holds().join()).isEmpty();
+        });
+        for (LocalNodes.Node n : nodes.nodes().subList(1, 3)) {
+            assertThat(n.registry().get("pohmelfs.node.holds.taken").counter().count()).as(n.id()).isZero();
+        }
     }
 
     @Test

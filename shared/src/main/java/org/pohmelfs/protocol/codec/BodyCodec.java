@@ -217,6 +217,8 @@ public final class BodyCodec {
             case Command.Release r -> writeString(out, r.path());
             case Command.Renew r -> { }
             case Command.Downgrade d -> writeString(out, d.path());
+            case Command.Hold h -> { }
+            case Command.Unhold u -> out.writeLong(u.txid());
         }
     }
 
@@ -453,6 +455,8 @@ public final class BodyCodec {
             case Opcodes.RELEASE -> new Command.Release(readString(in));
             case Opcodes.RENEW -> new Command.Renew();
             case Opcodes.DOWNGRADE -> new Command.Downgrade(readString(in));
+            case Opcodes.HOLD -> new Command.Hold();
+            case Opcodes.UNHOLD -> new Command.Unhold(readI64(in));
             default -> throw new ProtocolException(ErrorCode.UNSUPPORTED,
                     "unknown command opcode 0x" + Integer.toHexString(opcode));
         };

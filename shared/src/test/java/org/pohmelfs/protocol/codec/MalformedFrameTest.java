@@ -119,7 +119,7 @@ class MalformedFrameTest {
                 new Case("frame type 8", Frames.raw(8, 0, new byte[0]), CRC32C, PROTO),
                 new Case("frame type 0xFFFF", Frames.raw(0xFFFF, 0, new byte[0]), CRC32C, PROTO),
                 new Case("unknown command opcode", request(b -> b.writeShort(0x7777)), CRC32C, ErrorCode.UNSUPPORTED),
-                new Case("free lock opcode", request(b -> b.writeShort(Opcodes.DOWNGRADE + 1)), CRC32C,
+                new Case("free lock opcode", request(b -> b.writeShort(Opcodes.UNHOLD + 1)), CRC32C,
                         ErrorCode.UNSUPPORTED),
                 new Case("unknown result opcode", reply(b -> b.writeShort(0x7777)), CRC32C, PROTO),
                 new Case("ACQUIRE mode 2", request(b -> b.writeShort(Opcodes.ACQUIRE).writeShort(2)

@@ -163,7 +163,9 @@ final class MessageArbitraries {
                 Combinators.combine(s, bool, bool).as(Command.Acquire::new),
                 s.map(Command.Release::new),
                 Arbitraries.just(new Command.Renew()),
-                s.map(Command.Downgrade::new)));
+                s.map(Command.Downgrade::new),
+                Arbitraries.just(new Command.Hold()),
+                longs().map(Command.Unhold::new)));
     }
 
     static Arbitrary<Result> results() {

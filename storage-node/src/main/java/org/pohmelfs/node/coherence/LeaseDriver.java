@@ -51,6 +51,53 @@ import org.slf4j.LoggerFactory;
 public final class LeaseDriver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseDriver.class);
 
+    /**
+     * Forwards a held write whose hold ended without UNHOLD (its connection closed, or L passed)
+     * to the other replicas, and calls {@code done} when it is through (whatever the outcome):
+     * the write's locks are released then, not before. Called off the driver thread; must not block.
+     */
+    public interface Forwarder {
+        void forward(HeldWrite write, Runnable done);
+    }
+
+    /**
+     * The transient locks of one mutation, as {@link Holder#lockForMutation} grants them;
+     * {@link #run} releases them (once). A mutation that needed none gets a handle without locks.
+     */
+    public final class MutationLock implements Runnable {
+        private final String tid; // null: no lock was taken
+        private final List<MutationLocks.Need> needs;
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+        private MutationLock(String tid, List<MutationLocks.Need> needs) {
+            this.tid = tid;
+            this.needs = needs;
+        }
+
+        @Override
+        public void run() {
+            if (tid != null && released.compareAndSet(false, true)) {
+                LeaseDriver.this.run(() -> needs.forEach(n -> step(new LockEvent.Release(tid, n.path()))));
+            }
+        }
+
+        /** Driver thread: the locks run for another L from now, recalled or not. */
+        private void extend() {
+            if (tid != null && !released.get()) {
+                needs.forEach(n -> table.step(new LockEvent.Extend(tid, n.path())));
+                process();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return tid == null ? "no locks" : tid + " " + needs;
+        }
+    }
+
+    private record HeldLocks(MutationLock lock, HeldWrite write) {
+    }
+
     /** A granted lease, as the session answers ACQUIRE. Complete {@code sent} once the REPLY was written (or dropped). */
     public record Granted(long leaseId, LockMode mode, LockScope scope, long remainingNanos,
                           CompletableFuture<Void> sent) {
@@ -71,6 +118,12 @@ public final class LeaseDriver implements AutoCloseable {
     private long nextRequestId = 1;
     private long nextTransient = 1;
     private long expiredReported;
+    private final HoldBook<HeldLocks> holds;
+    private volatile Forwarder forwarder = (write, done) -> {
+        log.warn("hold of transaction {} of {} ended without UNHOLD and this node has nothing to forward it to "
+                + "(no cluster map): its locks are released", write.request().txid(), write.peerId());
+        done.run();
+    };
 
     private record Waiter(Holder holder, long startNanos, CompletableFuture<Granted> lease, Group group) {
     }
@@ -110,6 +163,7 @@ public final class LeaseDriver implements AutoCloseable {
         this.horizon = horizon;
         long grace = horizon == null ? leaseDuration.toNanos() : Math.min(horizon.grace().toNanos(), leaseDuration.toNanos());
         this.table = LockTable.create(clock.getAsLong(), leaseDuration.toNanos(), grace);
+        this.holds = new HoldBook<>(leaseDuration.toNanos());
         metrics.grace(grace);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pohmelfs-leases");
@@ -122,6 +176,22 @@ public final class LeaseDriver implements AutoCloseable {
 
     public long leaseNanos() {
         return table.leaseNanos();
+    }
+
+    /**
+     * Who forwards held writes whose hold ended without UNHOLD (design.md §4.7). Until one is set
+     * (a node without a cluster map), such a hold's locks are released at once, with a warning.
+     */
+    public void forwardWith(Forwarder f) {
+        this.forwarder = f;
+    }
+
+    /** Holds now, HELD and FORWARDING, for tests and diagnostics. */
+    public CompletableFuture<List<HoldBook.Entry<HeldWrite>>> holds() {
+        CompletableFuture<List<HoldBook.Entry<HeldWrite>>> f = new CompletableFuture<>();
+        run(() -> f.complete(holds.entries().stream().map(e -> new HoldBook.Entry<>(e.key(), e.payload().write(),
+                e.state(), e.deadlineNanos())).toList()));
+        return f;
     }
 
     /** Registers a connection. {@code pushes} writes a PUSH to it; it is called off the event loop. */
@@ -213,7 +283,44 @@ public final class LeaseDriver implements AutoCloseable {
             run(() -> {
                 holders.remove(id);
                 step(new LockEvent.HolderGone(id));
+                List<HoldBook.Entry<HeldLocks>> closed = holds.closed(id, table.now());
+                if (!closed.isEmpty()) {
+                    metrics.holdEnded("closed", closed.size());
+                    forward(closed);
+                }
             });
+        }
+
+        /**
+         * HOLD (design.md §4.7): the mutation {@code write} committed under {@code lock}; its locks
+         * stay, extended to L from now, until {@link #unhold} of its txid, this connection's loss or
+         * L, whichever comes first (then the write is forwarded before they go).
+         */
+        public void hold(MutationLock lock, HeldWrite write) {
+            run(() -> {
+                tick();
+                if (!holds.hold(new HoldBook.Key(id, write.request().txid()), new HeldLocks(lock, write), table.now())) {
+                    lock.run();
+                    return;
+                }
+                lock.extend();
+                metrics.holdTaken();
+                reportHolds();
+            });
+        }
+
+        /** UNHOLD: releases what HOLD kept for {@code txid} on this connection, if anything. */
+        public CompletableFuture<Void> unhold(long txid) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            run(() -> {
+                holds.unhold(new HoldBook.Key(id, txid)).ifPresent(e -> {
+                    e.payload().lock().run();
+                    metrics.holdEnded("unhold", 1);
+                });
+                reportHolds();
+                f.complete(null);
+            });
+            return f;
         }
 
         /**
@@ -221,10 +328,10 @@ public final class LeaseDriver implements AutoCloseable {
          * {@code id#m<n>}: they recall every other connection's conflicting leases and never this
          * connection's own. Completes, with a handle that releases them, once all are granted.
          */
-        public CompletableFuture<Runnable> lockForMutation(List<MutationLocks.Need> all) {
-            CompletableFuture<Runnable> f = new CompletableFuture<>();
+        public CompletableFuture<MutationLock> lockForMutation(List<MutationLocks.Need> all) {
+            CompletableFuture<MutationLock> f = new CompletableFuture<>();
             if (all.isEmpty()) {
-                f.complete(() -> { });
+                f.complete(new MutationLock(null, List.of()));
                 return f;
             }
             long start = clock.getAsLong();
@@ -238,13 +345,13 @@ public final class LeaseDriver implements AutoCloseable {
                     return own == null || !own.covers(n.mode(), n.scope());
                 }).toList();
                 if (needs.isEmpty()) {
-                    f.complete(() -> { });
+                    f.complete(new MutationLock(null, List.of()));
                     return;
                 }
                 String tid = id + "#m" + nextTransient++;
                 Group g = new Group();
                 g.missing = needs.size();
-                Runnable release = () -> run(() -> needs.forEach(n -> step(new LockEvent.Release(tid, n.path()))));
+                MutationLock release = new MutationLock(tid, needs);
                 g.done.whenComplete((v, e) -> {
                     if (e == null) {
                         f.complete(release);
@@ -277,7 +384,40 @@ public final class LeaseDriver implements AutoCloseable {
     }
 
     private void tick() {
-        step(new LockEvent.Tick(Math.max(clock.getAsLong(), table.now())));
+        long now = Math.max(clock.getAsLong(), table.now());
+        // Holds first: a hold due now extends its locks before the table would let them expire.
+        HoldBook.Due<HeldLocks> due = holds.tick(now);
+        if (!due.isEmpty()) {
+            due.extend().forEach(e -> e.payload().lock().extend());
+            if (!due.forward().isEmpty()) {
+                metrics.holdEnded("expired", due.forward().size());
+                forward(due.forward());
+            }
+        }
+        step(new LockEvent.Tick(now));
+    }
+
+    /** Driver thread: extends the locks of holds that end without UNHOLD and hands them to the forwarder. */
+    private void forward(List<HoldBook.Entry<HeldLocks>> ended) {
+        Forwarder f = forwarder;
+        for (HoldBook.Entry<HeldLocks> e : ended) {
+            e.payload().lock().extend();
+            Runnable done = () -> run(() -> {
+                holds.forwarded(e.key()).ifPresent(x -> x.payload().lock().run());
+                reportHolds();
+            });
+            try {
+                f.forward(e.payload().write(), done);
+            } catch (RuntimeException x) {
+                log.error("forwarding held transaction {} failed", e.key(), x);
+                done.run();
+            }
+        }
+        reportHolds();
+    }
+
+    private void reportHolds() {
+        metrics.holds(holds.count(HoldBook.State.HELD), holds.count(HoldBook.State.FORWARDING));
     }
 
     private void step(LockEvent e) {

@@ -25,6 +25,10 @@ public final class LockMetrics {
     private final Timer leaseWait;
     private final Timer mutationWait;
     private final java.util.concurrent.atomic.AtomicLong graceMillis = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicInteger holdsHeld = new AtomicInteger();
+    private final AtomicInteger holdsForwarding = new AtomicInteger();
+    private final Counter holdsTaken;
+    private final Map<String, Counter> holdsEnded = new java.util.HashMap<>();
 
     public LockMetrics(MeterRegistry registry) {
         for (LockMode m : LockMode.values()) {
@@ -50,6 +54,17 @@ public final class LockMetrics {
         io.micrometer.core.instrument.Gauge.builder("pohmelfs.node.leases.grace", graceMillis, g -> g.get() / 1000.0)
                 .baseUnit("seconds").description("grace period applied after this start (nothing granted, no mutation)")
                 .register(registry);
+        registry.gauge("pohmelfs.node.holds", java.util.List.of(io.micrometer.core.instrument.Tag.of("state", "held")),
+                holdsHeld);
+        registry.gauge("pohmelfs.node.holds", java.util.List.of(io.micrometer.core.instrument.Tag.of("state",
+                "forwarding")), holdsForwarding);
+        holdsTaken = Counter.builder("pohmelfs.node.holds.taken")
+                .description("committed transactions whose locks HOLD kept (design.md §4.7)").register(registry);
+        for (String why : java.util.List.of("unhold", "closed", "expired")) {
+            holdsEnded.put(why, Counter.builder("pohmelfs.node.holds.ended").tag("by", why)
+                    .description("holds ended: by UNHOLD, or (then forwarded) by the connection's close or after L")
+                    .register(registry));
+        }
         mutationWait = Timer.builder("pohmelfs.node.leases.wait").tag("kind", "mutation")
                 .description("time from a lock request to its grant").publishPercentileHistogram().register(registry);
     }
@@ -83,5 +98,19 @@ public final class LockMetrics {
 
     void expired(int n) {
         expiries.increment(n);
+    }
+
+    void holds(int heldNow, int forwardingNow) {
+        holdsHeld.set(heldNow);
+        holdsForwarding.set(forwardingNow);
+    }
+
+    void holdTaken() {
+        holdsTaken.increment();
+    }
+
+    /** A hold ended {@code by} "unhold", "closed" or "expired". */
+    void holdEnded(String by, int n) {
+        holdsEnded.get(by).increment(n);
     }
 }

@@ -60,6 +60,9 @@ public final class MutationLocks {
                 case Command.Release r -> { }
                 case Command.Renew r -> { }
                 case Command.Downgrade d -> { }
+                // HOLD keeps the others' locks; UNHOLD travels alone.
+                case Command.Hold h -> { }
+                case Command.Unhold u -> { }
                 // WebDAV locks change no content, listing or attributes a cache holds.
                 case Command.Lock l -> { }
                 case Command.LockRefresh l -> { }

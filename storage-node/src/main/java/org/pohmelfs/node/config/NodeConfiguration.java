@@ -10,6 +10,7 @@ import org.pohmelfs.cluster.MemberState;
 import org.pohmelfs.cluster.zk.ClusterMapStore;
 import org.pohmelfs.cluster.zk.ZkClients;
 import org.pohmelfs.node.cluster.EpochFence;
+import org.pohmelfs.node.cluster.HoldForwarder;
 import org.pohmelfs.node.cluster.MapFollower;
 import org.pohmelfs.client.ClientSettings;
 import org.pohmelfs.client.NodeClient;
@@ -97,6 +98,33 @@ class NodeConfiguration {
         return follower;
     }
 
+    /**
+     * Forwards held writes whose hold ended without UNHOLD to the other IN_SYNC members, fencing
+     * those that fail (design.md §4.7); only with a cluster map and leases. Without a map the
+     * lease driver releases such holds with a warning: there is nobody to forward to.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "pohmelfs.node.zookeeper.connect")
+    HoldForwarder holdForwarder(NodeProperties p, CuratorFramework clusterZooKeeper, ObjectProvider<LeaseDriver> leases,
+                                MeterRegistry registry) {
+        ClientSettings client = peerClient(p, "hold:" + p.id()).withRequestTimeout(p.holdForwardTimeout());
+        HoldForwarder forwarder = new HoldForwarder(p.id(), new ClusterMapStore(clusterZooKeeper, p.cluster()), client,
+                p.holdForwardTimeout(), registry);
+        leases.ifAvailable(d -> d.forwardWith(forwarder));
+        return forwarder;
+    }
+
+    /** How this node connects to its peers (resync, forwarding): TLS and link as its own server's. */
+    private static ClientSettings peerClient(NodeProperties p, String peerId) {
+        // TLS material first: a link policy that requires TLS is refused without it.
+        ClientSettings client = ClientSettings.defaults(peerId, p.cluster());
+        if (p.tls().enabled()) {
+            client = client.withTls(new TlsConfig(p.tls().certificate(), p.tls().privateKey(), p.tls().trustedCa(),
+                    p.tls().required()));
+        }
+        return client.withLink(new LinkPolicy(p.checksums(), p.tls().required(), (int) p.maxFrame().toBytes()));
+    }
+
     /** The resync's figures; its gauges exist (at 0) on every node, resyncing or not. */
     @Bean
     ResyncStatus resyncStatus(NodeProperties p, MeterRegistry registry) {
@@ -108,14 +136,7 @@ class NodeConfiguration {
     @ConditionalOnProperty(name = "pohmelfs.node.zookeeper.connect")
     ResyncDriver resyncDriver(NodeProperties p, CuratorFramework clusterZooKeeper, MapFollower follower,
                               TransactionManager transactions, ResyncStatus status) {
-        // TLS material first: a link policy that requires TLS is refused without it.
-        ClientSettings client = ClientSettings.defaults("resync:" + p.id(), p.cluster());
-        if (p.tls().enabled()) {
-            client = client.withTls(new TlsConfig(p.tls().certificate(), p.tls().privateKey(), p.tls().trustedCa(),
-                    p.tls().required()));
-        }
-        client = client.withLink(new LinkPolicy(p.checksums(), p.tls().required(), (int) p.maxFrame().toBytes()))
-                .withRequestTimeout(p.resync().timeout());
+        ClientSettings client = peerClient(p, "resync:" + p.id()).withRequestTimeout(p.resync().timeout());
         ResyncDriver driver = new ResyncDriver(p.id(), new ClusterMapStore(clusterZooKeeper, p.cluster()),
                 follower::state, follower::serving, transactions.resync(), transactions.recentStamps(), status, new NodeClient(client),
                 new ResyncDriver.Settings(p.resync().grace(), p.resync().settle(), p.resync().parallel(),
@@ -154,7 +175,7 @@ class NodeConfiguration {
         LinkPolicy link = new LinkPolicy(p.checksums(), p.tls().required(), (int) p.maxFrame().toBytes());
         return new NodeServer(new NodeServer.Settings(p.id(), p.cluster(), p.host(), p.port(), link, ssl,
                 p.maxInFlight()), executor, io, metrics, leases.getIfAvailable(),
-                map.stream().findFirst().map(MapFollower::fence).orElseGet(EpochFence::standalone));
+                map.stream().findFirst().map(MapFollower::fence).orElseGet(EpochFence::standalone), p.hold());
     }
 
     /** Starts the server with the context and stops it first on shutdown (before the store closes). */

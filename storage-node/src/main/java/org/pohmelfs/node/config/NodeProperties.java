@@ -32,6 +32,13 @@ import org.springframework.util.unit.DataSize;
  * @param unstableWrites     offer the {@code unstable} feature: WRITE_UNSTABLE is committed without
  *                           forcing until a COMMIT of the path (protocol §4.8, design.md §2.1); off:
  *                           every write is durable at its reply, COMMIT acts as SYNC
+ * @param hold               offer the {@code hold} feature (with {@code leases}): a transaction that starts
+ *                           with HOLD keeps its transient mutation locks after it commits until UNHOLD, the
+ *                           connection's close or one lease duration; in the last two cases the node first
+ *                           forwards the write to the other IN_SYNC members and fences those that fail
+ *                           (protocol §4.8.2, design.md §4.7)
+ * @param holdForwardTimeout how long one member may take to take a forwarded held write (resends included)
+ *                           before the node fences it; like a gateway's {@code replication.node-timeout}
  */
 @ConfigurationProperties("pohmelfs.node")
 public record NodeProperties(
@@ -54,7 +61,9 @@ public record NodeProperties(
         @DefaultValue("10s") java.time.Duration leaseDuration,
         @DefaultValue ZooKeeper zookeeper,
         @DefaultValue Resync resync,
-        @DefaultValue("true") boolean unstableWrites) {
+        @DefaultValue("true") boolean unstableWrites,
+        @DefaultValue("true") boolean hold,
+        @DefaultValue("5s") java.time.Duration holdForwardTimeout) {
 
     /**
      * Resync (design.md §5; only with a cluster map).

@@ -13,6 +13,12 @@ public record TransactionExecutor(TransactionManager transactions) implements Re
     }
 
     @Override
+    public Executed executeTracked(Peer peer, Message.Request request) {
+        TransactionManager.Applied a = transactions.applyTracked(peer.id(), peer.incarnation(), request);
+        return new Executed(a.reply(), a.cached());
+    }
+
+    @Override
     public NodeInfo info() {
         return transactions.info();
     }

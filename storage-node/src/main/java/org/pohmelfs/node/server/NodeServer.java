@@ -36,6 +36,7 @@ public final class NodeServer implements AutoCloseable {
     private final NodeMetrics metrics;
     private final LeaseDriver leases;
     private final EpochFence fence;
+    private final boolean holds;
     private final long incarnation = new SecureRandom().nextLong();
     private DisposableServer server;
 
@@ -60,6 +61,16 @@ public final class NodeServer implements AutoCloseable {
      */
     public NodeServer(Settings settings, RequestExecutor executor, IoExecutor ioThreads, NodeMetrics metrics,
                       LeaseDriver leases, EpochFence fence) {
+        this(settings, executor, ioThreads, metrics, leases, fence, true);
+    }
+
+    /**
+     * As above; with {@code holds} (and leases) the node offers the feature {@code hold}: HOLD and
+     * UNHOLD (protocol §4.8.2, design.md §4.7).
+     */
+    public NodeServer(Settings settings, RequestExecutor executor, IoExecutor ioThreads, NodeMetrics metrics,
+                      LeaseDriver leases, EpochFence fence, boolean holds) {
+        this.holds = holds && leases != null;
         this.fence = fence;
         this.leases = leases;
         this.settings = settings;
@@ -80,7 +91,7 @@ public final class NodeServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .doOnChannelInit((observer, channel, remote) -> ProtocolPipeline.configureServer(channel,
                         settings.tls(), settings.link().maxFrame(), new NodeSession(settings.link(), this::identity,
-                                executor, ioThreads, metrics, settings.maxInFlight(), leases, fence)))
+                                executor, ioThreads, metrics, settings.maxInFlight(), leases, fence, holds)))
                 // Reactor Netty reads only on demand of an inbound subscriber; the session handler
                 // consumes frames itself and manages back-pressure with auto-read.
                 .doOnConnection(connection -> connection.channel().config().setAutoRead(true))
@@ -108,6 +119,9 @@ public final class NodeServer implements AutoCloseable {
         java.util.Set<String> features = new java.util.HashSet<>(Set.of(Handshake.FEATURE_DAVLOCKS));
         if (leases != null) {
             features.addAll(Set.of(Opcodes.FEATURE_LOCKS, Opcodes.FEATURE_PUSH));
+        }
+        if (holds) {
+            features.add(Opcodes.FEATURE_HOLD);
         }
         features.addAll(executor.features());
         return new Handshake.NodeIdentity(settings.nodeId(), incarnation, settings.cluster(), fence.epoch(),

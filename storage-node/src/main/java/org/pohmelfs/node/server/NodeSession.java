@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import org.pohmelfs.coherence.LockMode;
 import org.pohmelfs.coherence.LockScope;
 import org.pohmelfs.node.cluster.EpochFence;
+import org.pohmelfs.node.coherence.HeldWrite;
 import org.pohmelfs.node.coherence.LeaseDriver;
 import org.pohmelfs.node.coherence.LeaseRefused;
 import org.pohmelfs.node.coherence.MutationLocks;
@@ -46,17 +47,26 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
     private final int maxInFlight;
     private final LeaseDriver leases;  // null: the node serves no leases
     private final EpochFence fence;
+    private final boolean holdOffered; // the node offers the hold feature (needs leases)
     // Requests that arrived while the fence learns a later epoch, in arrival order; event loop only.
     private final java.util.ArrayDeque<Message.Request> waiting = new java.util.ArrayDeque<>();
 
     private RequestExecutor.Peer peer; // set by the handshake; event loop only
     private LeaseDriver.Holder holder; // set by the handshake when leases are served
     private boolean leaseFeatures;     // locks and push negotiated
+    private boolean holdFeature;       // hold negotiated
     private int inFlight;              // event loop only
     private boolean flushPending;      // event loop only
 
     NodeSession(LinkPolicy policy, Supplier<Handshake.NodeIdentity> identity, RequestExecutor executor,
                 Executor ioThreads, NodeMetrics metrics, int maxInFlight, LeaseDriver leases, EpochFence fence) {
+        this(policy, identity, executor, ioThreads, metrics, maxInFlight, leases, fence, leases != null);
+    }
+
+    NodeSession(LinkPolicy policy, Supplier<Handshake.NodeIdentity> identity, RequestExecutor executor,
+                Executor ioThreads, NodeMetrics metrics, int maxInFlight, LeaseDriver leases, EpochFence fence,
+                boolean holdOffered) {
+        this.holdOffered = holdOffered && leases != null;
         this.leases = leases;
         this.fence = fence;
         this.policy = policy;
@@ -126,6 +136,7 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
                     // Every connection is an owner in the lock table, so its mutations take transient
                     // locks; only one that negotiated locks and push may hold leases (and get recalls).
                     holder = leases.connect(hello.peerId(), push -> ctx.channel().writeAndFlush(push));
+                    holdFeature = holdOffered && accept.welcome().features().contains(Opcodes.FEATURE_HOLD);
                 }
                 ctx.writeAndFlush(accept.welcome());
                 log.info("peer {} connected from {} ({}, checksum {}, max frame {})", hello.peerId(), peer.address(),
@@ -234,6 +245,10 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
             ctx.writeAndFlush(busy);
             return;
         }
+        if (request.commands().stream().anyMatch(c -> c instanceof Command.Hold || c instanceof Command.Unhold)) {
+            holdRequest(ctx, request);
+            return;
+        }
         if (request.commands().stream().anyMatch(Command::isLeaseCommand)) {
             leaseRequest(ctx, request); // not counted in flight: an ACQUIRE may wait for recall acks read here
             return;
@@ -272,6 +287,102 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
             after.run();
             ctx.executor().execute(() -> replied(ctx, failed(request, ErrorCode.BUSY, "node is shutting down")));
         }
+    }
+
+    /**
+     * HOLD and UNHOLD (protocol §4.8.2, design.md §4.7). UNHOLD alone in its request releases what
+     * HOLD kept for its txid on this connection (OK also when nothing is). HOLD first in a
+     * mutating transaction: the rest runs as any mutation (transient locks, then the store), and
+     * after a commit that really ran (not a resend answered from the reply cache) its locks stay
+     * under this connection and the txid. Refusals apply nothing: UNSUPPORTED without the feature;
+     * INVALID_ARGUMENT on the misplaced command (the others ABORTED) for a HOLD that is not first
+     * or not alone, in a transaction that does not mutate, or an UNHOLD with company.
+     */
+    private void holdRequest(ChannelHandlerContext ctx, Message.Request request) {
+        List<Command> commands = request.commands();
+        if (!holdFeature) {
+            writeRefusal(ctx, request, failed(request, ErrorCode.UNSUPPORTED, "HOLD and UNHOLD need the hold feature"));
+            return;
+        }
+        if (commands.stream().anyMatch(c -> c instanceof Command.Unhold)) {
+            if (commands.size() != 1) {
+                writeRefusal(ctx, request, misplaced(request, c -> c instanceof Command.Unhold,
+                        "UNHOLD must be the only command of its request"));
+                return;
+            }
+            long start = System.nanoTime();
+            holder.unhold(((Command.Unhold) commands.getFirst()).txid()).whenComplete((v, e) -> {
+                Message.Reply reply = e == null ? new Message.Reply(request.txid(), List.of(new Result.Ok()))
+                        : failed(request, ErrorCode.BUSY, "cannot unhold: " + e);
+                metrics.recordRequest(request, reply, System.nanoTime() - start);
+                ctx.executor().execute(() -> ctx.writeAndFlush(reply));
+            });
+            return;
+        }
+        long holds = commands.stream().filter(c -> c instanceof Command.Hold).count();
+        if (!(commands.getFirst() instanceof Command.Hold) || holds > 1) {
+            writeRefusal(ctx, request, misplaced(request, c -> c instanceof Command.Hold,
+                    "HOLD must be the first command of its transaction, once"));
+            return;
+        }
+        if (!request.mutates()) {
+            writeRefusal(ctx, request, misplaced(request, c -> c instanceof Command.Hold,
+                    "HOLD in a transaction that does not mutate"));
+            return;
+        }
+        Message.Request inner = new Message.Request(request.txid(), request.epoch(), commands.subList(1, commands.size()));
+        if (++inFlight >= maxInFlight) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        long start = System.nanoTime();
+        holder.lockForMutation(MutationLocks.of(inner.commands())).whenComplete((lock, error) -> {
+            if (error != null) {
+                ctx.executor().execute(() -> replied(ctx, failed(request, ErrorCode.BUSY, "cannot lock: " + error)));
+                return;
+            }
+            try {
+                ioThreads.execute(() -> {
+                    RequestExecutor.Executed ex;
+                    try {
+                        ex = executor.executeTracked(peer, inner);
+                    } catch (RuntimeException | Error e) {
+                        log.error("transaction {} of {} failed unexpectedly", inner.txid(), peer.id(), e);
+                        ex = new RequestExecutor.Executed(failed(inner, ErrorCode.INTERNAL, "internal error: " + e), false);
+                    }
+                    if (ex.reply().ok() && !ex.cached()) {
+                        holder.hold(lock, new HeldWrite(peer.id(), peer.incarnation(), inner, ex.reply()));
+                    } else {
+                        lock.run(); // failed, or a resend: nothing new to hold
+                    }
+                    metrics.recordRequest(inner, ex.reply(), System.nanoTime() - start);
+                    List<Result> results = new ArrayList<>(commands.size());
+                    results.add(ex.reply().ok() ? new Result.Ok()
+                            : new Result.Error(ErrorCode.ABORTED, "aborted: the transaction failed"));
+                    results.addAll(ex.reply().results());
+                    Message.Reply reply = new Message.Reply(request.txid(), results);
+                    ctx.executor().execute(() -> replied(ctx, reply));
+                });
+            } catch (RejectedExecutionException e) {
+                lock.run();
+                ctx.executor().execute(() -> replied(ctx, failed(request, ErrorCode.BUSY, "node is shutting down")));
+            }
+        });
+    }
+
+    private void writeRefusal(ChannelHandlerContext ctx, Message.Request request, Message.Reply reply) {
+        metrics.recordRequest(request, reply, 0);
+        ctx.writeAndFlush(reply);
+    }
+
+    /** A refused request: the misplaced commands carry the error, every other one ABORTED. */
+    private static Message.Reply misplaced(Message.Request request, java.util.function.Predicate<Command> wrong,
+                                           String message) {
+        List<Result> results = new ArrayList<>();
+        for (Command c : request.commands()) {
+            results.add(wrong.test(c) ? new Result.Error(ErrorCode.INVALID_ARGUMENT, message)
+                    : new Result.Error(ErrorCode.ABORTED, "aborted: " + message));
+        }
+        return new Message.Reply(request.txid(), results);
     }
 
     /**

@@ -14,6 +14,18 @@ public interface RequestExecutor {
      */
     Message.Reply execute(Peer peer, Message.Request request);
 
+    /**
+     * As {@link #execute}, telling whether the reply came from the reply cache (a resend whose
+     * transaction had run already: nothing ran now). Executors without a reply cache say false.
+     */
+    default Executed executeTracked(Peer peer, Message.Request request) {
+        return new Executed(execute(peer, request), false);
+    }
+
+    /** A reply, and whether the node's reply cache gave it. */
+    record Executed(Message.Reply reply, boolean cached) {
+    }
+
     /** Capacity, usage and mode of the export now. */
     NodeInfo info();
 

@@ -194,6 +194,9 @@ public final class LocalStore implements AutoCloseable {
                 case Command.Release r -> leaseCommand();
                 case Command.Renew r -> leaseCommand();
                 case Command.Downgrade d -> leaseCommand();
+                // The session serves HOLD and UNHOLD (design.md §4.7); they never reach the store.
+                case Command.Hold h -> unsupported(c);
+                case Command.Unhold u -> unsupported(c);
             };
         } catch (StoreException e) {
             return e.toResult();

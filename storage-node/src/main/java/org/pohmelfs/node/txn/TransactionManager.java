@@ -234,7 +234,17 @@ public final class TransactionManager implements AutoCloseable {
      * and files, and for any reply every stable transaction applied before it ran.
      */
     public Message.Reply apply(String peerId, long incarnation, Message.Request request) {
+        return applyTracked(peerId, incarnation, request).reply();
+    }
+
+    /** A transaction's reply, and whether it came from the reply cache (a resend: nothing ran). */
+    public record Applied(Message.Reply reply, boolean cached) {
+    }
+
+    /** As {@link #apply}, telling whether the reply came from the reply cache. */
+    public Applied applyTracked(String peerId, long incarnation, Message.Request request) {
         Decided d;
+        boolean resend = false;
         if (!request.mutates()) {
             lock.readLock().lock();
             try {
@@ -256,8 +266,10 @@ public final class TransactionManager implements AutoCloseable {
                     log.debug("resend of {} answered from the reply cache", key);
                     // Its End may not be durable yet: wait for everything appended so far.
                     d = Decided.now(cached, journal.appendedLsn());
+                    resend = true;
                 } else if (broken != null) {
-                    return failed(request, 0, new Result.Error(ErrorCode.IO_ERROR, "the node's journal failed; restart needed"));
+                    return new Applied(failed(request, 0, new Result.Error(ErrorCode.IO_ERROR,
+                            "the node's journal failed; restart needed")), false);
                 } else {
                     d = applyMutation(key, request, unstablePlan(request));
                 }
@@ -265,7 +277,7 @@ public final class TransactionManager implements AutoCloseable {
                 lock.writeLock().unlock();
             }
         }
-        return durable(request, d);
+        return new Applied(durable(request, d), resend);
     }
 
     /**

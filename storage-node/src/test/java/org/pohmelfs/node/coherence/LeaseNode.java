@@ -49,11 +49,28 @@ final class LeaseNode implements AutoCloseable {
      */
     LeaseNode(Path export, Duration lease, boolean skipGrace, boolean leases, boolean checkInvariants)
             throws Exception {
+        this(export, lease, skipGrace, leases, checkInvariants, true, false);
+    }
+
+    /** @param holds offer the hold feature (design.md §4.7) */
+    LeaseNode(Path export, Duration lease, boolean skipGrace, boolean leases, boolean checkInvariants, boolean holds)
+            throws Exception {
+        this(export, lease, skipGrace, leases, checkInvariants, holds, true);
+    }
+
+    private LeaseNode(Path export, Duration lease, boolean skipGrace, boolean leases, boolean checkInvariants,
+                      boolean holds, boolean holdsGiven) throws Exception {
         transactions = TransactionManager.open(new StoreSettings(export, 0, false, false, 1000));
         long shift = skipGrace ? lease.toNanos() : 0;
-        driver = leases ? new LeaseDriver(lease, new LockMetrics(registry), checkInvariants, () -> System.nanoTime() + shift) : null;
+        // The hold tests keep a lease horizon: a fresh export has none, so there is no grace period
+        // to wait out, and their long L (nothing expires unless a test waits for it) costs nothing.
+        LeaseHorizon horizon = holdsGiven ? LeaseHorizon.open(export.resolve(".pohmelfs"), lease, System::currentTimeMillis)
+                : null;
+        driver = leases ? new LeaseDriver(lease, new LockMetrics(registry), checkInvariants, () -> System.nanoTime() + shift,
+                horizon) : null;
         server = new NodeServer(new NodeServer.Settings("n1", "test", "127.0.0.1", 0, LinkPolicy.defaults(), null,
-                64), new TransactionExecutor(transactions), io, new NodeMetrics(registry), driver);
+                64), new TransactionExecutor(transactions), io, new NodeMetrics(registry), driver,
+                org.pohmelfs.node.cluster.EpochFence.standalone(), holds);
         server.start();
     }
 

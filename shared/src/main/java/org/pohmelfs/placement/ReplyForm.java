@@ -1,4 +1,4 @@
-package org.pohmelfs.gateway.replication;
+package org.pohmelfs.placement;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +13,8 @@ import org.pohmelfs.protocol.Result;
  * versions are left out too: a directory's version is a sum that starts from a random value
  * on a fresh export's root (design.md §4.5, "by-hand objects"), so replicas seeded apart differ
  * there by a constant until resync, while agreeing on every file version. Two replicas with
- * equal forms applied the transaction alike. Pure.
+ * equal forms applied the transaction alike. Pure. Used by the gateway's fan-out and by a node
+ * forwarding a held write (design.md §4.7).
  */
 public record ReplyForm(List<String> results) {
     public ReplyForm {
