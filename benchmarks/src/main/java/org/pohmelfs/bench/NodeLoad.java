@@ -110,29 +110,52 @@ public final class NodeLoad {
             System.out.printf(Locale.ROOT, "| %d MiB streaming read | %.0f MiB/s |%n", streamMib, streamMib / readSecs);
             if (nodePid != null && streamMib > 0) {
                 double gib = streamMib / 1024.0;
-                System.out.printf(Locale.ROOT, "| CPU per GiB, streaming write (node / client) | %.2f s / %.2f s |%n",
-                        (cpu1[0] - cpu0[0]) / gib, (cpu1[1] - cpu0[1]) / gib);
-                System.out.printf(Locale.ROOT, "| CPU per GiB, streaming read (node / client) | %.2f s / %.2f s |%n",
-                        (cpu2[0] - cpu1[0]) / gib, (cpu2[1] - cpu1[1]) / gib);
+                System.out.printf(Locale.ROOT, "| CPU per GiB, streaming write (node, node without JIT / client) "
+                        + "| %.2f s, %.2f s / %.2f s |%n", (cpu1[0] - cpu0[0]) / gib, (cpu1[2] - cpu0[2]) / gib,
+                        (cpu1[1] - cpu0[1]) / gib);
+                System.out.printf(Locale.ROOT, "| CPU per GiB, streaming read (node, node without JIT / client) "
+                        + "| %.2f s, %.2f s / %.2f s |%n", (cpu2[0] - cpu1[0]) / gib, (cpu2[2] - cpu1[2]) / gib,
+                        (cpu2[1] - cpu1[1]) / gib);
             }
         }
     }
 
     /**
-     * CPU seconds spent so far by the node process (user + system, from /proc/PID/stat) and by
-     * this JVM; zeros without a pid.
+     * CPU seconds spent so far by the node process (user + system, from /proc/PID/stat), by this
+     * JVM, and by the node's threads other than the JIT compilers (whose share in a short run
+     * says more about warm-up than about the code measured); zeros without a pid.
      */
     private static double[] cpu(String nodePid) throws java.io.IOException {
         if (nodePid == null) {
-            return new double[2];
+            return new double[3];
         }
-        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", nodePid, "stat"));
-        // Fields after the command name (which may hold spaces) start behind its closing parenthesis.
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        double ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
         double self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
-        return new double[] {ticks / CLOCK_TICKS, self};
+        java.nio.file.Path proc = java.nio.file.Path.of("/proc", nodePid);
+        double noJit = 0;
+        try (var tasks = java.nio.file.Files.list(proc.resolve("task"))) {
+            for (java.nio.file.Path t : tasks.toList()) {
+                String stat;
+                try {
+                    stat = java.nio.file.Files.readString(t.resolve("stat"));
+                } catch (java.io.IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (!name.startsWith("C1 Compiler") && !name.startsWith("C2 Compiler")) {
+                    noJit += ticks(stat);
+                }
+            }
+        }
+        return new double[] {ticks(java.nio.file.Files.readString(proc.resolve("stat"))) / CLOCK_TICKS, self,
+                noJit / CLOCK_TICKS};
+    }
+
+    /** utime + stime of a /proc stat line, in clock ticks. */
+    private static double ticks(String stat) {
+        // Fields after the command name (which may hold spaces) start behind its closing parenthesis.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
     }
 
     /** USER_HZ of Linux's /proc/PID/stat times (100 on every common configuration). */
