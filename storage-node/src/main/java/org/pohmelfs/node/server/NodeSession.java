@@ -105,8 +105,11 @@ final class NodeSession extends SimpleChannelInboundHandler<Object> {
         if (in instanceof RetainedRequest retained) {
             msg = retained.request();
             done = releaseOnce(retained);
+        } else if (in instanceof Message m) {
+            msg = m;
         } else {
-            msg = (Message) in; // the decoder emits nothing else
+            ctx.fireChannelRead(in); // not from the frame decoder: not this handler's
+            return;
         }
         if (peer == null) {
             done.run();
