@@ -56,14 +56,14 @@ public final class FrameEncoder extends MessageToByteEncoder<Message> {
     /**
      * Sizes the output buffer for the whole frame up front: a frame carrying file data (a
      * 1 MiB WRITE or DATA) would otherwise grow from the default 256 bytes by doubling, copying
-     * what was written at each step. Large frames come from the pool ({@link LargeBuffers}).
+     * what was written at each step.
      */
     @Override
     protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Message msg, boolean preferDirect) {
         int size = (int) Math.min(Integer.MAX_VALUE - 16, 256L + payloadBytes(msg));
-        if (preferDirect && LargeBuffers.large(size)) {
-            return LargeBuffers.pooled(size);
-        }
+        // Not from the pool (LargeBuffers): a frame is freed as soon as the socket took it, so
+        // with few frames in flight the pool's chunks empty, are freed and are allocated (zeroed)
+        // again, which profiled worse than the channel's allocator (docs/benchmarks-node.md).
         return preferDirect ? ctx.alloc().ioBuffer(size) : ctx.alloc().heapBuffer(size);
     }
 
