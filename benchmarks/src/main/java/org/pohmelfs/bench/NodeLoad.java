@@ -27,12 +27,16 @@ import org.pohmelfs.protocol.Message;
  * java -cp benchmarks/target/benchmarks.jar org.pohmelfs.bench.NodeLoad \
  *      --node 127.0.0.1:7070 [--cluster pohmelfs] [--seconds 10] [--inflight 16] [--files 1000]
  *      [--size 4096] [--stream-mib 1024] [--stream-inflight 8] [--stable] [--tls DIR [--tls-name gw1]]
+ *      [--node-pid PID]
  * </pre>
  * The streaming write goes as the gateway's upload does: unstable WRITEs, then one COMMIT
  * (protocol §4.8); {@code --stable} sends stable WRITEs and a SYNC instead (the behaviour before
  * the {@code unstable} feature; also what the client falls back to on a node without it).
  * {@code --tls DIR}: mutual TLS with the files of {@code bin/pohmelfs certs} in DIR (the
  * certificate of {@code --tls-name}, default gw1), as the nodes of {@code bin/pohmelfs up} require.
+ * {@code --node-pid PID} (Linux, node on this machine): also reports the CPU time the node process
+ * and this client spent in each streaming phase, per GiB (less disturbed by a shared machine's
+ * load than the wall-clock rate).
  */
 public final class NodeLoad {
     private NodeLoad() {
@@ -48,6 +52,7 @@ public final class NodeLoad {
         long streamMib = Long.parseLong(arg(args, "--stream-mib", "1024"));
         int streamInflight = Integer.parseInt(arg(args, "--stream-inflight", "8"));
         boolean stable = Arrays.asList(args).contains("--stable");
+        String nodePid = arg(args, "--node-pid", null);
 
         int colon = node.lastIndexOf(':');
         InetSocketAddress address = new InetSocketAddress(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
@@ -79,15 +84,18 @@ public final class NodeLoad {
             ThreadLocalRandom.current().nextBytes(big);
             String stream = dir + "/stream";
             check(c.execute(new Command.Create(stream, true, false, 0644)).join());
+            double[] cpu0 = cpu(nodePid);
             long t0 = System.nanoTime();
             run("stream write", (int) chunks, streamInflight, i ->
                     c.execute(new Command.Write(stream, (long) i * chunk, ByteBuffer.wrap(big), false, !stable)));
             // Nothing written unstably (--stream-mib 0): a COMMIT would rightly be UNSTABLE_LOST.
             check(c.execute(stable || chunks == 0 ? new Command.Sync(stream) : new Command.Commit(stream)).join());
             double writeSecs = (System.nanoTime() - t0) / 1e9;
+            double[] cpu1 = cpu(nodePid);
             long t1 = System.nanoTime();
             run("stream read", (int) chunks, streamInflight, i -> c.execute(new Command.Read(stream, (long) i * chunk, chunk)));
             double readSecs = (System.nanoTime() - t1) / 1e9;
+            double[] cpu2 = cpu(nodePid);
 
             check(c.execute(new Command.Delete(dir, true)).join());
             System.out.printf(Locale.ROOT, "%n| test | result |%n|---|---|%n");
@@ -100,8 +108,58 @@ public final class NodeLoad {
                             : c.unstableWrites() ? "unstable, then commit" : "node without unstable: stable, then sync",
                     streamMib / writeSecs);
             System.out.printf(Locale.ROOT, "| %d MiB streaming read | %.0f MiB/s |%n", streamMib, streamMib / readSecs);
+            if (nodePid != null && streamMib > 0) {
+                double gib = streamMib / 1024.0;
+                System.out.printf(Locale.ROOT, "| CPU per GiB, streaming write (node, node without JIT / client) "
+                        + "| %.2f s, %.2f s / %.2f s |%n", (cpu1[0] - cpu0[0]) / gib, (cpu1[2] - cpu0[2]) / gib,
+                        (cpu1[1] - cpu0[1]) / gib);
+                System.out.printf(Locale.ROOT, "| CPU per GiB, streaming read (node, node without JIT / client) "
+                        + "| %.2f s, %.2f s / %.2f s |%n", (cpu2[0] - cpu1[0]) / gib, (cpu2[2] - cpu1[2]) / gib,
+                        (cpu2[1] - cpu1[1]) / gib);
+            }
         }
     }
+
+    /**
+     * CPU seconds spent so far by the node process (user + system, from /proc/PID/stat), by this
+     * JVM, and by the node's threads other than the JIT compilers (whose share in a short run
+     * says more about warm-up than about the code measured); zeros without a pid.
+     */
+    private static double[] cpu(String nodePid) throws java.io.IOException {
+        if (nodePid == null) {
+            return new double[3];
+        }
+        double self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+        java.nio.file.Path proc = java.nio.file.Path.of("/proc", nodePid);
+        double noJit = 0;
+        try (var tasks = java.nio.file.Files.list(proc.resolve("task"))) {
+            for (java.nio.file.Path t : tasks.toList()) {
+                String stat;
+                try {
+                    stat = java.nio.file.Files.readString(t.resolve("stat"));
+                } catch (java.io.IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (!name.startsWith("C1 Compiler") && !name.startsWith("C2 Compiler")) {
+                    noJit += ticks(stat);
+                }
+            }
+        }
+        return new double[] {ticks(java.nio.file.Files.readString(proc.resolve("stat"))) / CLOCK_TICKS, self,
+                noJit / CLOCK_TICKS};
+    }
+
+    /** utime + stime of a /proc stat line, in clock ticks. */
+    private static double ticks(String stat) {
+        // Fields after the command name (which may hold spaces) start behind its closing parenthesis.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+    }
+
+    /** USER_HZ of Linux's /proc/PID/stat times (100 on every common configuration). */
+    private static final double CLOCK_TICKS = 100.0;
 
     record Result(double rate, double p50, double p99) {
     }

@@ -25,12 +25,15 @@ public final class ProtocolPipeline {
     /**
      * Server side. With a TLS context the node detects whether a client speaks TLS (so that a
      * plaintext client of a TLS-only node gets a readable refusal rather than a TLS alert).
+     * A REQUEST carrying WRITE data reaches {@code session} as a
+     * {@link org.pohmelfs.protocol.codec.RetainedRequest} (its data are views of the frame), which
+     * the session must release once the request has run; every other message as a plain one.
      */
     public static void configureServer(Channel channel, SslContext tls, int maxFrame, ChannelHandler session) {
         ChannelPipeline p = channel.pipeline();
         p.addFirst(SESSION, session);
         p.addFirst(ENCODER, FrameEncoder.INSTANCE);
-        p.addFirst(DECODER, new FrameDecoder(maxFrame));
+        p.addFirst(DECODER, new FrameDecoder(maxFrame, true));
         if (tls != null) {
             p.addFirst(TLS, new OptionalSslHandler(tls));
         }

@@ -15,6 +15,7 @@ import static org.pohmelfs.protocol.codec.Wire.writeBytes;
 import static org.pohmelfs.protocol.codec.Wire.writeString;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -326,9 +327,18 @@ public final class BodyCodec {
 
     /**
      * Decodes one body. Throws {@link ProtocolException} for anything malformed, including bytes
-     * left over after the message.
+     * left over after the message. Every field is copied out of {@code in}.
      */
     public static Message decode(int frameType, long id, ByteBuf in) {
+        return decode(frameType, id, in, false);
+    }
+
+    /**
+     * As {@link #decode(int, long, ByteBuf)}; with {@code dataViews} the data of WRITE commands
+     * is a view of {@code in}'s memory instead of a copy, valid only while the caller keeps that
+     * memory retained.
+     */
+    public static Message decode(int frameType, long id, ByteBuf in, boolean dataViews) {
         Message m = switch (frameType) {
             case Opcodes.FRAME_HELLO -> {
                 readMagic(in);
@@ -374,7 +384,7 @@ public final class BodyCodec {
                 }
                 List<Command> commands = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    commands.add(decodeCommand(in));
+                    commands.add(decodeCommand(in, dataViews));
                 }
                 yield new Message.Request(id, epoch, commands);
             }
@@ -398,6 +408,11 @@ public final class BodyCodec {
     }
 
     public static Command decodeCommand(ByteBuf in) {
+        return decodeCommand(in, false);
+    }
+
+    /** With {@code dataViews} a WRITE's data is a view of {@code in} (see {@link #decode(int, long, ByteBuf, boolean)}). */
+    public static Command decodeCommand(ByteBuf in, boolean dataViews) {
         int opcode = readU16(in);
         return switch (opcode) {
             case Opcodes.PING -> new Command.Ping(readI64(in));
@@ -422,7 +437,8 @@ public final class BodyCodec {
                 String path = readString(in);
                 long offset = readNonNegative(in, "offset");
                 boolean create = readBoolean(in);
-                yield new Command.Write(path, offset, readBytes(in), create, opcode == Opcodes.WRITE_UNSTABLE);
+                ByteBuffer data = dataViews ? Wire.readBytesView(in) : readBytes(in);
+                yield new Command.Write(path, offset, data, create, opcode == Opcodes.WRITE_UNSTABLE);
             }
             case Opcodes.CREATE -> new Command.Create(readString(in), readBoolean(in), readBoolean(in), readI32(in));
             case Opcodes.MKDIR -> new Command.Mkdir(readString(in), readBoolean(in), readI32(in));

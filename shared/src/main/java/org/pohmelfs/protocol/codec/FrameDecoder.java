@@ -41,14 +41,26 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     public static final int HEADER_AFTER_LENGTH = 12;
 
     private final int maxFrame;
+    private final boolean retainData;
     private boolean bad;
 
     /** @param maxFrame the largest value of the length field this side accepts */
     public FrameDecoder(int maxFrame) {
+        this(maxFrame, false);
+    }
+
+    /**
+     * @param maxFrame   the largest value of the length field this side accepts
+     * @param retainData emit a REQUEST that carries WRITE data as a {@link RetainedRequest}
+     *                   whose data are views of the frame (the next handler must release it);
+     *                   otherwise every message is a plain {@link Message} with its data copied
+     */
+    public FrameDecoder(int maxFrame, boolean retainData) {
         if (maxFrame < 64) {
             throw new IllegalArgumentException("maxFrame must be at least 64 bytes");
         }
         this.maxFrame = maxFrame;
+        this.retainData = retainData;
         setCumulator(this::cumulate);
     }
 
@@ -56,7 +68,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
      * Netty's merging cumulator, except that once a frame's length field is in, the buffer is
      * grown to hold the whole frame in one step. A 1 MiB frame arriving in 64 KiB reads would
      * otherwise be copied into a buffer doubled five times. Only lengths within
-     * {@code maxFrame} are trusted for this; a larger one is refused by {@link #decode}.
+     * {@code maxFrame} are trusted for this; a larger one is refused by {@link #decode}. Large
+     * frames come from the pool ({@link LargeBuffers}).
+     *
+     * <p>A {@link RetainedRequest} still holding a view of the old cumulation is safe: the old
+     * buffer is copied from, never written to, and the merging cumulator below copies instead of
+     * appending when the cumulation is shared ({@code refCnt() > 1}), as does Netty's discarding
+     * of read bytes.
      */
     private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
         int readable = cumulation.readableBytes();
@@ -65,7 +83,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             long frame = 4 + length;
             long total = (long) readable + in.readableBytes();
             if (length <= maxFrame && frame > total && frame - readable > cumulation.writableBytes()) {
-                ByteBuf whole = alloc.buffer((int) frame);
+                ByteBuf whole = LargeBuffers.large(frame) ? LargeBuffers.pooled((int) frame) : alloc.buffer((int) frame);
                 try {
                     whole.writeBytes(cumulation, cumulation.readerIndex(), readable);
                     whole.writeBytes(in, in.readerIndex(), in.readableBytes());
@@ -89,7 +107,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             return;
         }
         try {
-            Message m = decodeFrame(in, FrameChecksum.of(ctx.channel()).negotiated(), maxFrame);
+            Object m = decodeFrame(in, FrameChecksum.of(ctx.channel()).negotiated(), maxFrame, retainData);
             if (m != null) {
                 out.add(m);
             }
@@ -111,6 +129,16 @@ public final class FrameDecoder extends ByteToMessageDecoder {
      * @param negotiated the connection's checksum algorithm, or null during the handshake
      */
     public static Message decodeFrame(ByteBuf in, ChecksumAlgorithm negotiated, int maxFrame) {
+        return (Message) decodeFrame(in, negotiated, maxFrame, false);
+    }
+
+    /**
+     * As {@link #decodeFrame(ByteBuf, ChecksumAlgorithm, int)}; with {@code retainData} a REQUEST
+     * that carries WRITE data comes back as a {@link RetainedRequest} holding a reference to
+     * {@code in}'s memory (the caller releases it), anything else as a plain {@link Message}.
+     * Nothing stays retained when this throws.
+     */
+    public static Object decodeFrame(ByteBuf in, ChecksumAlgorithm negotiated, int maxFrame, boolean retainData) {
         if (in.readableBytes() < 4) {
             return null;
         }
@@ -146,10 +174,31 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (!Checksums.verify(algorithm, in, start, covered, start + covered)) {
             throw new ProtocolException(algorithm + " checksum mismatch in " + FrameEncoder.name(type) + " frame");
         }
+        if (retainData && type == Opcodes.FRAME_REQUEST) {
+            ByteBuf body = in.retainedSlice(start + HEADER_AFTER_LENGTH, covered - HEADER_AFTER_LENGTH);
+            in.skipBytes(4 + (int) length);
+            boolean kept = false;
+            try {
+                Message.Request r = (Message.Request) decodeBody(type, id, body, true);
+                if (RetainedRequest.carriesData(r)) {
+                    kept = true;
+                    return new RetainedRequest(r, body);
+                }
+                return r; // no data: nothing in it refers to the frame (an empty view reads nothing)
+            } finally {
+                if (!kept) {
+                    body.release();
+                }
+            }
+        }
         ByteBuf body = in.slice(start + HEADER_AFTER_LENGTH, covered - HEADER_AFTER_LENGTH);
         in.skipBytes(4 + (int) length);
+        return decodeBody(type, id, body, false);
+    }
+
+    private static Message decodeBody(int type, long id, ByteBuf body, boolean dataViews) {
         try {
-            return BodyCodec.decode(type, id, body);
+            return BodyCodec.decode(type, id, body, dataViews);
         } catch (ProtocolException e) {
             throw e;
         } catch (RuntimeException e) {

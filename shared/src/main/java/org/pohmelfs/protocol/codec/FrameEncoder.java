@@ -61,6 +61,9 @@ public final class FrameEncoder extends MessageToByteEncoder<Message> {
     @Override
     protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, Message msg, boolean preferDirect) {
         int size = (int) Math.min(Integer.MAX_VALUE - 16, 256L + payloadBytes(msg));
+        // Not from the pool (LargeBuffers): a frame is freed as soon as the socket took it, so
+        // with few frames in flight the pool's chunks empty, are freed and are allocated (zeroed)
+        // again, which profiled worse than the channel's allocator (docs/benchmarks-node.md).
         return preferDirect ? ctx.alloc().ioBuffer(size) : ctx.alloc().heapBuffer(size);
     }
 

@@ -60,6 +60,19 @@ final class Wire {
         return ByteBuffer.wrap(data);
     }
 
+    /**
+     * A byte string as a view of {@code in}'s own memory, not a copy: valid only while that
+     * memory is retained (see {@link RetainedRequest}). A direct frame gives a direct view, which
+     * a {@code FileChannel} writes without the JDK's temporary copy.
+     */
+    static ByteBuffer readBytesView(ByteBuf in) {
+        long length = readU32(in);
+        need(in, length, "byte string");
+        ByteBuffer view = in.nioBuffer(in.readerIndex(), (int) length);
+        in.skipBytes((int) length);
+        return view;
+    }
+
     static void writeBoolean(ByteBuf out, boolean b) {
         out.writeByte(b ? 1 : 0);
     }

@@ -120,6 +120,54 @@ class FrameFuzzTest {
         }
     }
 
+    /**
+     * The server's decoding (WRITE data as views of a retained frame) on mutated frames: whatever
+     * it returns or throws, once what it returned is released nothing holds the input any more,
+     * and a retained request's data read the same as a copying decode of the same frame.
+     */
+    @Example
+    void mutatedFramesNeverLeaveARetainedFrameBehind() {
+        List<Message> samples = samples(200);
+        Random seeds = new Random(SEED + 3);
+        for (int i = 0; i < ITERATIONS; i++) {
+            long seed = seeds.nextLong();
+            Random r = new Random(seed);
+            Message msg = samples.get(r.nextInt(samples.size()));
+            ChecksumAlgorithm alg = handshake(msg) ? FrameChecksum.HANDSHAKE : pick(r);
+            byte[] frame = Frames.encode(msg, alg);
+            if (r.nextInt(4) != 0) {
+                frame = mutate(frame, r);
+                if (frame.length >= 4 + 12 + alg.trailerLength() && r.nextBoolean()) {
+                    frame = Frames.reseal(frame, alg);
+                }
+            }
+            ChecksumAlgorithm negotiated = handshake(msg) ? null : alg;
+            ByteBuf in = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(frame.length).writeBytes(frame);
+            try {
+                Object m;
+                try {
+                    m = FrameDecoder.decodeFrame(in, negotiated, Frames.MAX, true);
+                } catch (ProtocolException expected) {
+                    m = null;
+                }
+                if (m instanceof RetainedRequest retained) {
+                    assertThat(retained.refCnt()).isEqualTo(1);
+                    assertThat(retained.request()).as("the same request as a copying decode")
+                            .isEqualTo(Frames.decode(java.util.Arrays.copyOf(frame, in.readerIndex()), negotiated));
+                    retained.release();
+                } else if (m != null) {
+                    assertThat(m).isInstanceOf(Message.class);
+                }
+                assertThat(in.refCnt()).as("nothing retained after release").isEqualTo(1);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("retained fuzz case failed; reproduce with -Dfuzz.seed=" + SEED
+                        + " (case seed " + seed + ", input " + Frames.hex(frame) + ")", e);
+            } finally {
+                in.release();
+            }
+        }
+    }
+
     /** Decodes frames from {@code bytes} until it runs out, needs more, or refuses. */
     private static void decodeAll(byte[] bytes, ChecksumAlgorithm negotiated, long seed) {
         ByteBuf in = Unpooled.wrappedBuffer(bytes);

@@ -26,6 +26,7 @@ import org.pohmelfs.protocol.Handshake;
 import org.pohmelfs.protocol.LinkPolicy;
 import org.pohmelfs.protocol.Message;
 import org.pohmelfs.protocol.Result;
+import org.pohmelfs.protocol.codec.RetainedRequest;
 import org.pohmelfs.transport.ProtocolPipeline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +36,19 @@ import org.slf4j.LoggerFactory;
  * then hands each REQUEST to the executor off the event loop and writes each REPLY when it is
  * ready, so replies leave in completion order. When more than {@code maxInFlight} requests of
  * this connection are running it stops reading from the socket until some finish.
+ *
+ * <p>A request carrying WRITE data arrives as a {@link RetainedRequest}: its data are views of
+ * the frame it came in. Every path a request takes ends in exactly one call of its {@code done}
+ * (which releases the frame): after the transaction ran, or when it is answered without running.
  */
-final class NodeSession extends SimpleChannelInboundHandler<Message> {
+final class NodeSession extends SimpleChannelInboundHandler<Object> {
+    /** The {@code done} of a request that holds no frame. */
+    private static final Runnable NOTHING = () -> { };
+
+    /** A request waiting for the fence, with what releases its frame. */
+    private record Pending(Message.Request request, Runnable done) {
+    }
+
     private static final Logger log = LoggerFactory.getLogger(NodeSession.class);
 
     private final LinkPolicy policy;
@@ -49,7 +61,7 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
     private final EpochFence fence;
     private final boolean holdOffered; // the node offers the hold feature (needs leases)
     // Requests that arrived while the fence learns a later epoch, in arrival order; event loop only.
-    private final java.util.ArrayDeque<Message.Request> waiting = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Pending> waiting = new java.util.ArrayDeque<>();
 
     private RequestExecutor.Peer peer; // set by the handshake; event loop only
     private LeaseDriver.Holder holder; // set by the handshake when leases are served
@@ -66,6 +78,7 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
     NodeSession(LinkPolicy policy, Supplier<Handshake.NodeIdentity> identity, RequestExecutor executor,
                 Executor ioThreads, NodeMetrics metrics, int maxInFlight, LeaseDriver leases, EpochFence fence,
                 boolean holdOffered) {
+        super(false); // a RetainedRequest is released when its transaction has run, not on return
         this.holdOffered = holdOffered && leases != null;
         this.leases = leases;
         this.fence = fence;
@@ -96,13 +109,25 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+    protected void channelRead0(ChannelHandlerContext ctx, Object in) {
+        Message msg;
+        Runnable done = NOTHING;
+        if (in instanceof RetainedRequest retained) {
+            msg = retained.request();
+            done = releaseOnce(retained);
+        } else if (in instanceof Message m) {
+            msg = m;
+        } else {
+            ctx.fireChannelRead(in); // not from the frame decoder: not this handler's
+            return;
+        }
         if (peer == null) {
+            done.run();
             handshake(ctx, msg);
             return;
         }
         switch (msg) {
-            case Message.Request request -> submit(ctx, request);
+            case Message.Request request -> submit(ctx, request, done);
             case Message.PushAck ack -> {
                 log.debug("push {} acknowledged by {}: {}", ack.pushId(), peer.id(), ack.result());
                 if (holder != null) {
@@ -156,22 +181,33 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
      * applied; one from a later epoch waits, with every request behind it on this connection,
      * until the fence has learned the epoch off the event loop.
      */
-    private void submit(ChannelHandlerContext ctx, Message.Request request) {
+    private void submit(ChannelHandlerContext ctx, Message.Request request, Runnable done) {
         if (waiting.isEmpty()) {
-            fenced(ctx, request);
+            fenced(ctx, new Pending(request, done));
         } else {
-            waiting.add(request);
+            waiting.add(new Pending(request, done));
         }
     }
 
+    /** The {@code done} of a retained request: releases its frame, once. */
+    private static Runnable releaseOnce(RetainedRequest retained) {
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                retained.release();
+            }
+        };
+    }
+
     /** Handles one request by its epoch; false when it now waits for a refresh. */
-    private boolean fenced(ChannelHandlerContext ctx, Message.Request request) {
+    private boolean fenced(ChannelHandlerContext ctx, Pending pending) {
+        Message.Request request = pending.request();
         EpochFence.Verdict verdict = fence.check(request.epoch());
         switch (verdict) {
-            case ADMIT -> admitted(ctx, request);
-            case STALE, BUSY -> refuseEpoch(ctx, request, verdict);
+            case ADMIT -> admitted(ctx, request, pending.done());
+            case STALE, BUSY -> refuseEpoch(ctx, request, verdict, pending.done());
             case REFRESH -> {
-                waiting.addFirst(request);
+                waiting.addFirst(pending);
                 ctx.channel().config().setAutoRead(false);
                 try {
                     ioThreads.execute(() -> {
@@ -189,11 +225,11 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
 
     /** On the event loop: the head of {@link #waiting} got its verdict; those behind it go on in order. */
     private void refreshed(ChannelHandlerContext ctx, EpochFence.Verdict verdict) {
-        Message.Request head = waiting.poll();
+        Pending head = waiting.poll();
         if (verdict == EpochFence.Verdict.ADMIT) {
-            admitted(ctx, head);
+            admitted(ctx, head.request(), head.done());
         } else {
-            refuseEpoch(ctx, head, verdict);
+            refuseEpoch(ctx, head.request(), verdict, head.done());
         }
         while (!waiting.isEmpty()) {
             if (!fenced(ctx, waiting.poll())) {
@@ -224,7 +260,9 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         return false;
     }
 
-    private void refuseEpoch(ChannelHandlerContext ctx, Message.Request request, EpochFence.Verdict verdict) {
+    private void refuseEpoch(ChannelHandlerContext ctx, Message.Request request, EpochFence.Verdict verdict,
+                             Runnable done) {
+        done.run();
         Message.Reply reply = verdict == EpochFence.Verdict.STALE
                 ? failed(request, ErrorCode.STALE_EPOCH, "epoch " + request.epoch() + " is older than the node's "
                         + fence.epoch())
@@ -236,8 +274,9 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         ctx.writeAndFlush(reply);
     }
 
-    private void admitted(ChannelHandlerContext ctx, Message.Request request) {
+    private void admitted(ChannelHandlerContext ctx, Message.Request request, Runnable done) {
         if (!fence.readable() && readsForClient(request)) {
+            done.run();
             // Defence in depth (design.md §5): gateways read only from IN_SYNC members.
             Message.Reply busy = failed(request, ErrorCode.BUSY, "not serving reads: this node is not IN_SYNC "
                     + "in the cluster map (it is catching up)");
@@ -246,10 +285,11 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
             return;
         }
         if (request.commands().stream().anyMatch(c -> c instanceof Command.Hold || c instanceof Command.Unhold)) {
-            holdRequest(ctx, request);
+            holdRequest(ctx, request, done);
             return;
         }
         if (request.commands().stream().anyMatch(Command::isLeaseCommand)) {
+            done.run(); // a lease request writes nothing (one with a WRITE in it is refused)
             leaseRequest(ctx, request); // not counted in flight: an ACQUIRE may wait for recall acks read here
             return;
         }
@@ -258,15 +298,22 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         }
         long start = System.nanoTime();
         if (holder == null || !request.mutates()) {
-            apply(ctx, request, start, () -> { });
+            apply(ctx, request, start, done);
             return;
         }
         // A mutation first makes every other connection's conflicting lease go away (design.md §3.4).
         holder.lockForMutation(MutationLocks.of(request.commands())).whenComplete((release, error) -> {
             if (error != null) {
+                done.run();
                 ctx.executor().execute(() -> replied(ctx, failed(request, ErrorCode.BUSY, "cannot lock: " + error)));
             } else {
-                apply(ctx, request, start, release);
+                apply(ctx, request, start, () -> {
+                    try {
+                        release.run();
+                    } finally {
+                        done.run();
+                    }
+                });
             }
         });
     }
@@ -298,8 +345,13 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
      * INVALID_ARGUMENT on the misplaced command (the others ABORTED) for a HOLD that is not first
      * or not alone, in a transaction that does not mutate, or an UNHOLD with company.
      */
-    private void holdRequest(ChannelHandlerContext ctx, Message.Request request) {
+    private void holdRequest(ChannelHandlerContext ctx, Message.Request request, Runnable done) {
         List<Command> commands = request.commands();
+        if (!holdFeature || commands.stream().anyMatch(c -> c instanceof Command.Unhold)
+                || !(commands.getFirst() instanceof Command.Hold)
+                || commands.stream().filter(c -> c instanceof Command.Hold).count() > 1 || !request.mutates()) {
+            done.run(); // refused, or an UNHOLD: nothing of the frame is kept
+        }
         if (!holdFeature) {
             writeRefusal(ctx, request, failed(request, ErrorCode.UNSUPPORTED, "HOLD and UNHOLD need the hold feature"));
             return;
@@ -337,20 +389,28 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
         long start = System.nanoTime();
         holder.lockForMutation(MutationLocks.of(inner.commands())).whenComplete((lock, error) -> {
             if (error != null) {
+                done.run();
                 ctx.executor().execute(() -> replied(ctx, failed(request, ErrorCode.BUSY, "cannot lock: " + error)));
                 return;
             }
             try {
                 ioThreads.execute(() -> {
                     RequestExecutor.Executed ex;
+                    Message.Request kept = null;
                     try {
                         ex = executor.executeTracked(peer, inner);
+                        if (ex.reply().ok() && !ex.cached()) {
+                            // Kept for forwarding after the frame is released: WRITE data copied out of it.
+                            kept = detached(inner);
+                        }
                     } catch (RuntimeException | Error e) {
                         log.error("transaction {} of {} failed unexpectedly", inner.txid(), peer.id(), e);
                         ex = new RequestExecutor.Executed(failed(inner, ErrorCode.INTERNAL, "internal error: " + e), false);
+                    } finally {
+                        done.run();
                     }
-                    if (ex.reply().ok() && !ex.cached()) {
-                        holder.hold(lock, new HeldWrite(peer.id(), peer.incarnation(), inner, ex.reply()));
+                    if (kept != null) {
+                        holder.hold(lock, new HeldWrite(peer.id(), peer.incarnation(), kept, ex.reply()));
                     } else {
                         lock.run(); // failed, or a resend: nothing new to hold
                     }
@@ -363,10 +423,29 @@ final class NodeSession extends SimpleChannelInboundHandler<Message> {
                     ctx.executor().execute(() -> replied(ctx, reply));
                 });
             } catch (RejectedExecutionException e) {
+                done.run();
                 lock.run();
                 ctx.executor().execute(() -> replied(ctx, failed(request, ErrorCode.BUSY, "node is shutting down")));
             }
         });
+    }
+
+    /** {@code request} with every WRITE's data copied to the heap (it may point into a frame about to be released). */
+    static Message.Request detached(Message.Request request) {
+        if (request.commands().stream().noneMatch(c -> c instanceof Command.Write)) {
+            return request;
+        }
+        List<Command> out = new ArrayList<>(request.commands().size());
+        for (Command c : request.commands()) {
+            if (c instanceof Command.Write w) {
+                java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocate(w.data().remaining());
+                copy.put(w.data().duplicate()).flip();
+                out.add(new Command.Write(w.path(), w.offset(), copy, w.create(), w.unstable()));
+            } else {
+                out.add(c);
+            }
+        }
+        return new Message.Request(request.txid(), request.epoch(), out);
     }
 
     private void writeRefusal(ChannelHandlerContext ctx, Message.Request request, Message.Reply reply) {

@@ -148,6 +148,11 @@ final class FileOps {
     private UndoRecord saveRange(Path f, long from, long to, long oldSize, TxScope tx) throws IOException {
         String rel = ch.paths.relative(f);
         long n = Math.max(0, to - from);
+        if (n == 0) {
+            // Nothing overwritten (an append, such as every chunk of a streaming write): the undo
+            // is "restore the old size", and the file need not be opened to read nothing.
+            return new UndoRecord.Bytes(rel, from, new byte[0], null, oldSize);
+        }
         try (FileChannel fc = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             if (n <= INLINE_LIMIT) {
                 ByteBuffer b = ByteBuffer.allocate((int) n);

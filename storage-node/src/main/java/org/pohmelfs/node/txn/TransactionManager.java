@@ -202,6 +202,11 @@ public final class TransactionManager implements AutoCloseable {
         return unstable.size();
     }
 
+    /** Sets the bound of the set of unstable writes (tests; {@link UnstableWrites#MAX_PATHS} by default). */
+    void limitUnstablePaths(int max) {
+        unstable.limit(max);
+    }
+
     /**
      * What a transaction does to the set of unstable writes once it is decided: paths whose
      * COMMIT passed, paths deleted or renamed. Applied only when the whole request succeeded.
@@ -326,7 +331,7 @@ public final class TransactionManager implements AutoCloseable {
     /**
      * The plan of a transaction that may run unstable: every mutating command is an unstable
      * WRITE, no COMMIT or SYNC rides along (they promise durability at the reply), and the set
-     * has room; otherwise null (a stable transaction).
+     * has room, or can be given room ({@link #makeRoom}); otherwise null (a stable transaction).
      */
     private Plan unstablePlan(Message.Request request) {
         if (!settings.unstableWrites()) {
@@ -344,10 +349,41 @@ public final class TransactionManager implements AutoCloseable {
                 return null;
             }
         }
-        if (out.isEmpty() || !unstable.admits(out)) {
+        if (out.isEmpty() || !unstable.admits(out) && !makeRoom(out)) {
             return null;
         }
         return new Plan(out, out.stream().distinct().filter(p -> unstable.pending(p) == null).toList());
+    }
+
+    /**
+     * Makes room in the full set of unstable writes for {@code paths} (design.md §2.1): forces the
+     * journal, then the files (and folders, where the unstable writes created the file) of the
+     * least recently written paths, which stay in the set as forced, so that a later COMMIT of
+     * them still passes. Their files keep this process's marker. False when a force fails; the
+     * transaction then runs stable, as it did before eviction existed.
+     */
+    private boolean makeRoom(List<String> paths) {
+        List<UnstableWrites.Victim> victims = unstable.makeRoom(paths);
+        if (!victims.isEmpty()) {
+            try {
+                forceJournal();
+            } catch (IOException e) {
+                log.warn("forcing the journal to make room among unstable writes failed", e);
+                return false;
+            }
+        }
+        for (UnstableWrites.Victim v : victims) {
+            Result forced = store.forceFile(v.path(), v.folder());
+            if (forced instanceof Result.Error e && e.code() == ErrorCode.NOT_FOUND) {
+                unstable.forgetTree(v.path()); // removed behind the node's back: nothing to commit
+            } else if (forced instanceof Result.Error e) {
+                log.warn("forcing {} to make room among unstable writes failed: {}", v.path(), e.message());
+                return false;
+            } else {
+                unstable.forced(v.path());
+            }
+        }
+        return unstable.admits(paths);
     }
 
     /**

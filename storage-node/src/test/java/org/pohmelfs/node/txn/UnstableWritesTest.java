@@ -179,6 +179,7 @@ class UnstableWritesTest {
         assertThat(set.pending("/b")).isTrue();
         set.written("/b", false);
         assertThat(set.pending("/b")).as("once a folder changed, COMMIT forces it").isTrue();
+        set.limit(10);
         set.written("/d/x", false);
         set.written("/d0", false);
         set.written("/d/y/z", false);
@@ -187,5 +188,102 @@ class UnstableWritesTest {
         assertThat(set.pending("/d/y/z")).isNull();
         assertThat(set.pending("/d0")).isFalse();
         assertThat(UnstableWrites.canonical("/a//b")).isNull();
+        set.checkInvariants();
+    }
+
+    @Test
+    void aFullSetNamesTheLeastRecentlyWrittenPathsToForceAndTheirCommitStillPasses() {
+        UnstableWrites set = new UnstableWrites(3);
+        set.written("/a", true);
+        set.written("/b", false);
+        set.written("/c", false);
+        set.written("/a", false); // written again: now the most recent, still with its folder change
+        assertThat(set.makeRoom(List.of("/c", "/b"))).as("paths already pending need no room").isEmpty();
+        assertThat(set.makeRoom(List.of("/x", "/y", "/b")))
+                .as("least recently written first, never one of the transaction's own paths")
+                .containsExactly(new UnstableWrites.Victim("/c", false), new UnstableWrites.Victim("/a", true));
+        assertThat(set.admits(List.of("/x", "/y", "/b"))).as("not before the victims are forced").isFalse();
+        set.forced("/c");
+        set.forced("/a");
+        set.checkInvariants();
+        assertThat(set.admits(List.of("/x", "/y", "/b"))).isTrue();
+        set.written("/x", false);
+        set.written("/y", false);
+        assertThat(set.pending("/c")).as("a forced path's COMMIT passes, with nothing more to force for its folder")
+                .isFalse();
+        assertThat(set.pending("/a")).isFalse();
+        assertThat(set.size()).isEqualTo(5);
+        set.committed("/c");
+        assertThat(set.pending("/c")).as("committed: a second COMMIT fails").isNull();
+
+        // A forced path written again is pending again, and takes room again.
+        assertThat(set.admits(List.of("/a"))).isFalse();
+        assertThat(set.makeRoom(List.of("/a"))).containsExactly(new UnstableWrites.Victim("/b", false));
+        set.forced("/b");
+        set.written("/a", false);
+        assertThat(set.pending("/a")).isFalse();
+        set.checkInvariants();
+    }
+
+    @Test
+    void lostPathsAreDroppedBeforeAnythingIsForcedAndForcedOnesAreBoundedToo() {
+        UnstableWrites set = new UnstableWrites(2);
+        set.written("/p", false);
+        set.lost("/l");
+        assertThat(set.makeRoom(List.of("/n"))).as("dropping a lost entry costs no force").isEmpty();
+        assertThat(set.isLost("/l")).isFalse();
+        assertThat(set.pending("/l")).as("its COMMIT still fails").isNull();
+        assertThat(set.admits(List.of("/n"))).isTrue();
+        set.written("/n", false);
+
+        // Forced entries: at most the bound as well; the oldest goes first, its COMMIT then fails.
+        for (String p : List.of("/q", "/r", "/s")) {
+            List<UnstableWrites.Victim> victims = set.makeRoom(List.of(p));
+            assertThat(victims).hasSize(1);
+            set.forced(victims.getFirst().path());
+            set.written(p, false);
+            set.checkInvariants();
+        }
+        assertThat(set.pending("/p")).as("forced first, dropped when the forced entries passed the bound").isNull();
+        assertThat(set.pending("/n")).isFalse();
+        assertThat(set.pending("/q")).isFalse();
+        assertThat(set.size()).isEqualTo(4); // /n and /q forced, /r and /s pending
+
+        set.forgetTree("/");
+        assertThat(set.size()).as("the root's tree is everything").isZero();
+        set.checkInvariants();
+    }
+
+    @Test
+    void aNodeWithAFullSetForcesTheOldestPathAndItsLaterCommitPasses() throws Exception {
+        Fixture fx = open(StoreSettings.defaults(export));
+        tm.limitUnstablePaths(2);
+        fx.ok(new Command.Mkdir("/up", false, 0755));
+        fx.ok(unstable("/up/leaked", 0, "a crashed gateway's staging file"));
+        fx.ok(unstable("/up/one", 0, "first "));
+        fx.ok(unstable("/up/one", 6, "upload"));
+        fx.ok(unstable("/up/two", 0, "second upload")); // full: /up/leaked is forced to make room
+        assertThat(tm.unstablePaths()).as("two pending, one forced").isEqualTo(3);
+        fx.ok(unstable("/up/two", 13, "!"));
+        assertThat(tm.journalUnforced()).as("the set had room for /up/two: its later writes run unstable").isTrue();
+        fx.ok(new Command.Commit("/up/one"));
+        fx.ok(new Command.Commit("/up/two"));
+        fx.ok(new Command.Commit("/up/leaked"));
+        assertThat(fx.read("/up/two")).isEqualTo("second upload!");
+        assertThat(fx.read("/up/leaked")).isEqualTo("a crashed gateway's staging file");
+        assertThat(tm.unstablePaths()).isZero();
+        assertThat(fx.err(new Command.Commit("/up/leaked"))).as("a second COMMIT").isEqualTo(ErrorCode.UNSTABLE_LOST);
+    }
+
+    @Test
+    void aForcedPathKeepsItsMarkerSoANewProcessStillRefusesItsCommit() throws Exception {
+        Fixture fx = open(StoreSettings.defaults(export));
+        tm.limitUnstablePaths(1);
+        fx.ok(unstable("/old", 0, "x"));
+        fx.ok(unstable("/new", 0, "y")); // forces /old to make room
+        fx.ok(unstable("/old", 1, "z")); // /old pending again, unforced: its marker must still say so
+        fx = open(StoreSettings.defaults(export));
+        fx.ok(unstable("/old", 2, "!"));
+        assertThat(fx.err(new Command.Commit("/old"))).isEqualTo(ErrorCode.UNSTABLE_LOST);
     }
 }
