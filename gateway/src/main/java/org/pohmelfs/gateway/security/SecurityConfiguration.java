@@ -109,8 +109,9 @@ public class SecurityConfiguration {
     /** Confined users' roots are made on first use (see {@link ConfinedRoots}). */
     @Bean
     @org.springframework.core.annotation.Order(1) // after Spring Security (-100) and the read-only filter (0)
-    org.springframework.web.server.WebFilter confinedRoots(org.pohmelfs.gateway.files.FileService files) {
-        return new ConfinedRoots(files);
+    org.springframework.web.server.WebFilter confinedRoots(org.pohmelfs.gateway.files.FileService files,
+                                                           GatewayProperties properties) {
+        return new ConfinedRoots(files, properties.auth().enabled());
     }
 
     /**
