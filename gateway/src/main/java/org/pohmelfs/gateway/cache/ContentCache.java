@@ -73,6 +73,19 @@ public final class ContentCache {
     }
 
     /**
+     * As {@link #get}, except that a miss is not counted (the block is looked at quietly first),
+     * so that a caller falling back to {@link #get} after a miss counts it once.
+     */
+    public Optional<ByteBuffer> peek(ObjectPath path, long version, long index) {
+        BlockKey key = new BlockKey(path.toString(), version, index);
+        if (blocks.policy().getIfPresentQuietly(key) == null) {
+            return Optional.empty();
+        }
+        ByteBuffer b = blocks.getIfPresent(key); // the counted look-up (statistics, frequency)
+        return b == null ? Optional.empty() : Optional.of(b.asReadOnlyBuffer());
+    }
+
+    /**
      * Keeps a copy of {@code data}'s remaining bytes as block {@code index} of {@code path} at
      * {@code version}. The copy is exact-sized, so a slice of a large frame is not kept alive.
      */

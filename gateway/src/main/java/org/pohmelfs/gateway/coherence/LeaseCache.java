@@ -176,6 +176,26 @@ public final class LeaseCache implements AutoCloseable {
         });
     }
 
+    /**
+     * The value of {@code slot} for {@code path} if {@link #get} would return it from the cache
+     * right now, without a node request and without assembling a reactive chain (the WebDAV fast
+     * GET's hot path), or empty. A hit is counted as {@link #get} counts it; a miss counts nothing
+     * (the entry is looked at quietly, so that the caller's {@link #get} that follows counts it once).
+     */
+    public <T> Optional<T> peek(ObjectPath path, Slot<T> slot) {
+        String key = path.toString();
+        CachedPath quiet = entries.policy().getIfPresentQuietly(key);
+        if (quiet == null) {
+            return Optional.empty();
+        }
+        CachedPath e = entries.getIfPresent(key); // the counted look-up (statistics, recency)
+        Optional<T> v = e == null ? Optional.empty() : e.get(slot, System.nanoTime());
+        if (v.isPresent()) {
+            metrics.hit(slot.kind());
+        }
+        return v;
+    }
+
     private record Held(Link link, CachedPath entry) {
     }
 

@@ -295,6 +295,38 @@ public final class FileService {
                 e -> Mono.empty());
     }
 
+    /**
+     * What {@link #find} would give right now if it needs no node request: the attributes (or
+     * a cached absence, {@code Optional.of(Optional.empty())}) held under a valid lease, or empty
+     * when {@link #find} would have to load them. Synchronous, for the WebDAV fast GET's hot
+     * path; a hit is counted as {@link #find} counts it, a miss is not (the {@link #find} that
+     * follows counts it).
+     */
+    public Optional<Optional<Attr>> findCached(ObjectPath path) {
+        return caching == null ? Optional.empty() : caching.leases().peek(path, Slot.ATTR);
+    }
+
+    /**
+     * The whole content of a file of at most one chunk at the version of {@code attr} if the
+     * memory cache holds it (what {@link #read} of the whole file would give without a node or
+     * disk request), else empty. Synchronous, a read-only buffer; a hit is counted as
+     * {@link #read} counts it, a miss is not (the {@link #read} that follows counts it).
+     */
+    public Optional<ByteBuffer> readCached(ObjectPath path, Attr attr) {
+        if (caching == null || attr.isDirectory() || attr.size() > chunkSize || !caching.inMemory(attr.size())) {
+            return Optional.empty();
+        }
+        if (attr.size() == 0) {
+            return Optional.of(ByteBuffer.allocate(0));
+        }
+        Optional<ByteBuffer> hit = caching.content().peek(path, attr.version(), 0);
+        if (hit.isPresent()) {
+            caching.leases().metrics().hit("content");
+            caching.leases().metrics().served(hit.get().remaining());
+        }
+        return hit;
+    }
+
     /** One page of a directory, staging folder left out. */
     public Mono<Result.Listing> list(ObjectPath dir, String startAfter, int limit) {
         if (caching == null) {

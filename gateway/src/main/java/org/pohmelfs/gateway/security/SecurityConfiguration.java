@@ -68,8 +68,11 @@ public class SecurityConfiguration {
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
-                // Files carry their own validators (ETag, Last-Modified): no blanket no-cache headers.
-                .headers(h -> h.cache(ServerHttpSecurity.HeaderSpec.CacheSpec::disable));
+                // Spring Security's default headers less Cache-Control (files carry their own
+                // validators, ETag and Last-Modified), written by one writer (SecurityHeaders: cheaper)
+                .headers(ServerHttpSecurity.HeaderSpec::disable)
+                .addFilterAt(new org.springframework.security.web.server.header.HttpHeaderWriterWebFilter(
+                        new SecurityHeaders()), SecurityWebFiltersOrder.HTTP_HEADERS_WRITER);
         if (!properties.auth().enabled()) {
             return http.authorizeExchange(e -> e.anyExchange().permitAll()).build();
         }
@@ -106,8 +109,9 @@ public class SecurityConfiguration {
     /** Confined users' roots are made on first use (see {@link ConfinedRoots}). */
     @Bean
     @org.springframework.core.annotation.Order(1) // after Spring Security (-100) and the read-only filter (0)
-    org.springframework.web.server.WebFilter confinedRoots(org.pohmelfs.gateway.files.FileService files) {
-        return new ConfinedRoots(files);
+    org.springframework.web.server.WebFilter confinedRoots(org.pohmelfs.gateway.files.FileService files,
+                                                           GatewayProperties properties) {
+        return new ConfinedRoots(files, properties.auth().enabled());
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.pohmelfs.gateway.files.FileException;
 import org.pohmelfs.gateway.files.FileService;
+import org.pohmelfs.gateway.http.HttpDates;
 import org.pohmelfs.gateway.http.Preconditions;
 import org.pohmelfs.gateway.webdav.resource.FileResource;
 import org.pohmelfs.protocol.Attr;
@@ -48,9 +49,13 @@ final class DavFastGet {
     /** Requests answered here (200, 304, 412), for tests and diagnostics. */
     private final java.util.concurrent.atomic.LongAdder answered = new java.util.concurrent.atomic.LongAdder();
 
-    DavFastGet(FileService files, DavResourceFactory lookups) {
+    /** Date and Last-Modified texts. */
+    private final HttpDates dates;
+
+    DavFastGet(FileService files, DavResourceFactory lookups, HttpDates dates) {
         this.files = files;
         this.lookups = lookups;
+        this.dates = dates;
     }
 
     /** Whether the request may take the fast path at all: GET or HEAD without an If header. */
@@ -90,52 +95,76 @@ final class DavFastGet {
                      Supplier<Mono<Void>> milton) {
         HttpHeaders in = request.getHeaders();
         boolean get = request.getMethod() == HttpMethod.GET;
+        boolean hooked = lookups != null && lookups.observed();
+        if (!hooked) {
+            // Hot: attributes under a lease in the cache, answered without a reactive chain of our own
+            Optional<Optional<Attr>> cached = files.findCached(path);
+            if (cached.isPresent()) {
+                return answer(response, path, in, get, cached.get().orElse(null), milton);
+            }
+        }
         Mono<Optional<Attr>> lookup = files.find(path).map(Optional::of).defaultIfEmpty(Optional.empty());
-        if (lookups != null && lookups.observed()) {
+        if (hooked) {
             // a test's hook: may change the tree between this lookup and the read, and blocks
             lookup = lookup.flatMap(found -> Mono.fromCallable(() -> {
                 lookups.lookedUp(path, found.orElse(null));
                 return found;
             }).subscribeOn(Schedulers.boundedElastic()));
         }
-        return lookup.flatMap(found -> {
-            Attr attr = found.orElse(null);
-            Decision decision = decide(in, attr);
-            if (decision != Decision.MILTON && decision != Decision.SERVE) {
-                answered.increment();
+        return lookup.flatMap(found -> answer(response, path, in, get, found.orElse(null), milton))
+                .onErrorResume(org.pohmelfs.client.NodeException.class, e -> unavailable(response, e));
+    }
+
+    /** A node that failed before anything was sent: as the REST API and Milton's path answer it. */
+    private static Mono<Void> unavailable(ServerHttpResponse response, org.pohmelfs.client.NodeException e) {
+        if (response.isCommitted()) {
+            return Mono.error(e);
+        }
+        return e instanceof org.pohmelfs.client.NodeException.HandshakeRefused
+                ? DavWebFilter.refuse(response, DavGuard.Refusal.of(HttpStatus.BAD_GATEWAY,
+                        "storage node refused the connection: " + e.getMessage()))
+                : DavWebFilter.refuse(response, DavGuard.Refusal.of(HttpStatus.SERVICE_UNAVAILABLE,
+                        "storage node unavailable: " + e.getMessage()));
+    }
+
+    /** The answer for {@code attr} (null: missing), looked up just now. */
+    private Mono<Void> answer(ServerHttpResponse response, ObjectPath path, HttpHeaders in, boolean get, Attr attr,
+                              Supplier<Mono<Void>> milton) {
+        Decision decision = decide(in, attr);
+        if (decision != Decision.MILTON && decision != Decision.SERVE) {
+            answered.increment();
+        }
+        return switch (decision) {
+            case MILTON -> milton.get();
+            case FAILED -> DavWebFilter.refuse(response, DavGuard.Refusal.of(HttpStatus.PRECONDITION_FAILED,
+                    "the precondition on " + path + " does not hold"));
+            case NOT_MODIFIED -> {
+                response.setStatusCode(HttpStatus.NOT_MODIFIED);
+                validators(response.getHeaders(), attr, get);
+                yield response.setComplete();
             }
-            return switch (decision) {
-                case MILTON -> milton.get();
-                case FAILED -> DavWebFilter.refuse(response, DavGuard.Refusal.of(HttpStatus.PRECONDITION_FAILED,
-                        "the precondition on " + path + " does not hold"));
-                case NOT_MODIFIED -> {
-                    response.setStatusCode(HttpStatus.NOT_MODIFIED);
-                    validators(response.getHeaders(), attr, get);
-                    yield response.setComplete();
+            case SERVE -> {
+                Optional<ByteBuffer> hot = files.readCached(path, attr);
+                if (hot.isPresent()) {
+                    yield send(response, path, attr, get, hot.get());
                 }
-                case SERVE -> files.read(path, attr, 0, attr.size()).collectList()
+                yield files.read(path, attr, 0, attr.size()).collectList()
                         .map(Optional::of)
                         .onErrorResume(e -> e instanceof FileException f
                                 && (f.code() == ErrorCode.ABORTED || f.code() == ErrorCode.NOT_FOUND),
                                 e -> Mono.just(Optional.empty())) // changed since the lookup: Milton retries
                         .flatMap(chunks -> chunks.isEmpty() ? milton.get() : send(response, path, attr, get,
-                                chunks.get()));
-            };
-        }).onErrorResume(org.pohmelfs.client.NodeException.class, e -> response.isCommitted() ? Mono.error(e)
-                // as the REST API and Milton's path answer it: 502 a refused handshake, else 503
-                : e instanceof org.pohmelfs.client.NodeException.HandshakeRefused
-                        ? DavWebFilter.refuse(response, DavGuard.Refusal.of(HttpStatus.BAD_GATEWAY,
-                                "storage node refused the connection: " + e.getMessage()))
-                        : DavWebFilter.refuse(response, DavGuard.Refusal.of(HttpStatus.SERVICE_UNAVAILABLE,
-                                "storage node unavailable: " + e.getMessage())));
+                                chunks.get().size() == 1 ? chunks.get().getFirst() : join(chunks.get())))
+                        .onErrorResume(org.pohmelfs.client.NodeException.class, e -> unavailable(response, e));
+            }
+        };
     }
 
     long answered() {
         return answered.sum();
     }
 
-    private Mono<Void> send(ServerHttpResponse response, ObjectPath path, Attr attr, boolean get,
-                                   List<ByteBuffer> chunks) {
+    private Mono<Void> send(ServerHttpResponse response, ObjectPath path, Attr attr, boolean get, ByteBuffer bytes) {
         answered.increment();
         response.setStatusCode(HttpStatus.OK);
         HttpHeaders out = response.getHeaders();
@@ -144,15 +173,16 @@ final class DavFastGet {
         out.set(HttpHeaders.CONTENT_TYPE, FileResource.contentType(path));
         out.setContentLength(attr.size());
         // HEAD: WebFlux's HEAD decorator drops the body and keeps the Content-Length set here
-        DataBuffer body = response.bufferFactory().wrap(chunks.size() == 1 ? chunks.getFirst() : join(chunks));
+        DataBuffer body = response.bufferFactory().wrap(bytes);
         return response.writeWith(Mono.just(body));
     }
 
     /** The headers Milton sends with a file's GET (and a 304 repeats). */
-    private static void validators(HttpHeaders out, Attr attr, boolean get) {
-        out.setDate(System.currentTimeMillis());
-        out.setETag(attr.etag());
-        out.setLastModified(Preconditions.lastModified(attr));
+    private void validators(HttpHeaders out, Attr attr, boolean get) {
+        // the texts HttpHeaders.setDate/setETag/setLastModified write, formatted once per second
+        out.set(HttpHeaders.DATE, dates.now());
+        out.set(HttpHeaders.ETAG, attr.etag());
+        out.set(HttpHeaders.LAST_MODIFIED, dates.of(Preconditions.lastModified(attr).getEpochSecond()));
         if (get) {
             out.setCacheControl("no-cache");
         }

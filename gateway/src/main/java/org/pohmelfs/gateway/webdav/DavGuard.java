@@ -34,13 +34,28 @@ final class DavGuard {
         }
     }
 
+    /** The request's path decoded (relative to the prefix), or a refusal of it. */
+    record Target(ObjectPath path, Refusal refusal) {
+    }
+
+    /** Decodes the request's path strictly ({@link PathCodec}), relative to {@link #PREFIX}. */
+    static Target target(ServerHttpRequest request) {
+        try {
+            return new Target(PathCodec.decode(relative(request.getPath().pathWithinApplication().value())), null);
+        } catch (ObjectPath.InvalidPathException e) {
+            return new Target(null, Refusal.of(HttpErrors.status(e.code()), e.getMessage()));
+        }
+    }
+
     static Optional<Refusal> check(ServerHttpRequest request) {
+        Target target = target(request);
+        return target.refusal() != null ? Optional.of(target.refusal()) : checkHeaders(request);
+    }
+
+    /** The checks of {@link #check} other than the request's own path (already decoded by {@link #target}). */
+    static Optional<Refusal> checkHeaders(ServerHttpRequest request) {
         String method = request.getMethod().name();
         HttpHeaders headers = request.getHeaders();
-        Optional<Refusal> path = checkPath(relative(request.getPath().pathWithinApplication().value()));
-        if (path.isPresent()) {
-            return path;
-        }
         String depth = headers.getFirst("Depth");
         String d = depth == null ? null : depth.trim().toLowerCase(Locale.ROOT);
         if (d != null && !d.equals("0") && !d.equals("1") && !d.equals("infinity")) {

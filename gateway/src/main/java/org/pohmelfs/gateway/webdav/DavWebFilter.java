@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.security.Principal;
 import org.pohmelfs.gateway.files.FileService;
+import org.pohmelfs.gateway.http.HttpDates;
 import org.pohmelfs.gateway.http.PathCodec;
 import org.pohmelfs.gateway.security.Account;
 import org.pohmelfs.gateway.security.Accounts;
@@ -70,7 +71,7 @@ public final class DavWebFilter implements WebFilter {
         this.executor = virtualThreads;
         this.files = files;
         this.locks = locks;
-        this.fastGet = fastGet ? new DavFastGet(files, lookups) : null;
+        this.fastGet = fastGet ? new DavFastGet(files, lookups, HttpDates.system()) : null;
     }
 
     /**
@@ -103,7 +104,11 @@ public final class DavWebFilter implements WebFilter {
             return chain.filter(exchange);
         }
         ServerHttpResponse response = exchange.getResponse();
-        var refusal = DavGuard.check(request);
+        DavGuard.Target target = DavGuard.target(request); // decoded once, for the checks and the fast path
+        if (target.refusal() != null) {
+            return refuse(response, target.refusal());
+        }
+        var refusal = DavGuard.checkHeaders(request);
         if (refusal.isPresent()) {
             return refuse(response, refusal.get());
         }
@@ -121,8 +126,7 @@ public final class DavWebFilter implements WebFilter {
                             .map(a -> Accounts.of((Authentication) a)).orElse(Account.ANONYMOUS));
                     Mono<Void> milton = Mono.defer(() -> serve(request, response, method, principal, view));
                     if (fastGet != null && DavFastGet.eligible(request)) {
-                        ObjectPath target = view.inward(PathCodec.decode(DavGuard.relative(path)));
-                        return fastGet.serve(request, response, target, () -> milton);
+                        return fastGet.serve(request, response, view.inward(target.path()), () -> milton);
                     }
                     return milton;
                 });

@@ -36,7 +36,8 @@ class DavFastGetTest {
     static final HttpClient http = HttpClient.newHttpClient();
     /** The headers a GET or HEAD of a file carries, other than Date. */
     static final List<String> FILE_HEADERS = List.of("etag", "last-modified", "content-type", "content-length",
-            "accept-ranges", "cache-control", "x-content-type-options", "x-frame-options");
+            "accept-ranges", "cache-control", "x-content-type-options", "x-frame-options", "x-xss-protection",
+            "referrer-policy", "strict-transport-security");
 
     @BeforeAll
     static void start() throws Exception {
@@ -119,6 +120,72 @@ class DavFastGetTest {
         }
         assertThat(get("/dav/noext").body()).isEqualTo(random);
         assertThat(answered(milton)).as("switched off").isZero();
+    }
+
+    static double cacheRequests(String kind, String result) {
+        var counter = fast.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                .find("pohmelfs.gateway.cache.requests").tags("kind", kind, "result", result).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    static double caffeineGets(String cache, String result) {
+        var counter = fast.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                .find("cache.gets").tags("cache", cache, "result", result).functionCounter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Sets the file's mtime as Windows does (PROPPATCH of Win32LastModifiedTime). */
+    static void touch(String path, String httpDate) throws Exception {
+        String patch = "<?xml version=\"1.0\" encoding=\"utf-8\" ?><D:propertyupdate xmlns:D=\"DAV:\" "
+                + "xmlns:Z=\"urn:schemas-microsoft-com:\"><D:set><D:prop>"
+                + "<Z:Win32LastModifiedTime>" + httpDate + "</Z:Win32LastModifiedTime>"
+                + "</D:prop></D:set></D:propertyupdate>";
+        assertThat(send(fast, "PROPPATCH", path, ascii(patch), "Content-Type", "text/xml; charset=\"utf-8\"")
+                .statusCode()).isEqualTo(207);
+    }
+
+    @Test
+    void aHotGetCountsOneLookupPerCacheAndHitsThem() throws Exception {
+        put("/dav/counted.txt", ascii("counted"));
+        assertThat(get("/dav/counted.txt").statusCode()).isEqualTo(200); // fills the caches
+        int hot = 0;
+        for (int i = 0; i < 5; i++) {
+            double attrHits = cacheRequests("attr", "hit");
+            double attrAll = attrHits + cacheRequests("attr", "miss");
+            double contentHits = cacheRequests("content", "hit");
+            double contentAll = contentHits + cacheRequests("content", "miss");
+            double blocks = caffeineGets("pohmelfs.content", "hit") + caffeineGets("pohmelfs.content", "miss");
+            assertThat(get("/dav/counted.txt").body()).isEqualTo(ascii("counted"));
+            // a lease may lapse on a loaded machine (then a miss and a load): each look-up is still counted once
+            assertThat(cacheRequests("attr", "hit") + cacheRequests("attr", "miss")).isEqualTo(attrAll + 1);
+            assertThat(cacheRequests("content", "hit") + cacheRequests("content", "miss")).isEqualTo(contentAll + 1);
+            assertThat(caffeineGets("pohmelfs.content", "hit") + caffeineGets("pohmelfs.content", "miss"))
+                    .isEqualTo(blocks + 1);
+            if (cacheRequests("attr", "hit") == attrHits + 1 && cacheRequests("content", "hit") == contentHits + 1) {
+                hot++;
+            }
+        }
+        assertThat(hot).as("GETs answered from both caches").isPositive();
+    }
+
+    @Test
+    void lastModifiedFollowsEveryChangeOfACachedFile() throws Exception {
+        put("/dav/when.txt", ascii("when"));
+        // 10:17:04 is 1024 s after 10:00:00: the same slot of the formatted dates' table
+        for (String date : List.of("Tue, 03 Mar 2020 10:00:00 GMT", "Tue, 03 Mar 2020 10:17:04 GMT",
+                "Tue, 03 Mar 2020 10:00:00 GMT", "Thu, 03 Jun 2021 12:34:56 GMT")) {
+            touch("/dav/when.txt", date);
+            long before = answered(fast);
+            for (int i = 0; i < 2; i++) { // the first after the change may load, the second is hot
+                HttpResponse<byte[]> got = get("/dav/when.txt");
+                assertThat(got.headers().firstValue("last-modified")).as("GET %d after %s", i, date).hasValue(date);
+                assertSameAnswer(got, send(milton, "GET", "/dav/when.txt", null));
+                HttpResponse<byte[]> head = send(fast, "HEAD", "/dav/when.txt", null);
+                assertThat(head.headers().firstValue("last-modified")).hasValue(date);
+                assertThat(get("/dav/when.txt", "If-Modified-Since", date).statusCode()).isEqualTo(304);
+            }
+            assertThat(answered(fast)).isEqualTo(before + 6);
+        }
     }
 
     @Test
