@@ -67,7 +67,8 @@ final class FailoverCluster implements AutoCloseable {
                 List<String> args = new ArrayList<>(List.of("--pohmelfs.node.id=" + id,
                         "--pohmelfs.node.cluster=" + CLUSTER,
                         "--pohmelfs.node.zookeeper.connect=" + c.zk.connectString(),
-                        "--pohmelfs.node.zookeeper.session-timeout=" + SESSION.toMillis() + "ms"));
+                        "--pohmelfs.node.zookeeper.session-timeout=" + SESSION.toMillis() + "ms",
+                        org.pohmelfs.gateway.testing.NodeArgs.NO_TEST_CLASSPATH_SECURITY));
                 args.addAll(List.of(nodeArgs));
                 NodeProcess node = new NodeProcess(Files.createDirectories(dir.resolve(id)), dir.resolve(id + ".log"),
                         args.toArray(String[]::new));
@@ -99,7 +100,8 @@ final class FailoverCluster implements AutoCloseable {
                 "--pohmelfs.node.id=" + id,
                 "--pohmelfs.node.cluster=" + CLUSTER,
                 "--pohmelfs.node.zookeeper.connect=" + zk.connectString(),
-                "--pohmelfs.node.zookeeper.session-timeout=" + SESSION.toMillis() + "ms");
+                "--pohmelfs.node.zookeeper.session-timeout=" + SESSION.toMillis() + "ms",
+                org.pohmelfs.gateway.testing.NodeArgs.NO_TEST_CLASSPATH_SECURITY);
         nodes.add(node);
         FaultProxy proxy = FaultProxy.start(node.address());
         proxies.add(proxy);

@@ -54,7 +54,7 @@ class MembershipUnderLoadTest {
     private static final Duration REJOIN = Duration.ofSeconds(180);
     private static final String ADMIN = "Basic " + Base64.getEncoder().encodeToString("root:rootpw".getBytes());
 
-    @TempDir
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path dir;
     private FailoverCluster cluster;
     private GatewayProcess gw1;
@@ -218,13 +218,17 @@ class MembershipUnderLoadTest {
 
     /** Transactions the node has finished, by its own metric. */
     private long requests(String nodeId) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create(cluster.node(cluster.index(nodeId)).httpBase()
-                + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("(?m)^pohmelfs_node_requests_seconds_count\\{[^}]*} ([0-9.E]+)$").matcher(body);
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(cluster.node(cluster.index(nodeId)).httpBase()
+                + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).as("scrape of %s", nodeId).isEqualTo(200);
+        Matcher m = Pattern.compile("(?m)^pohmelfs_node_requests_seconds_count\\{[^}]*} ([0-9.E]+)$").matcher(page.body());
         double sum = 0;
+        int series = 0;
         while (m.find()) {
             sum += Double.parseDouble(m.group(1));
+            series++;
         }
+        assertThat(series).as("request counters on %s's page", nodeId).isPositive();
         return (long) sum;
     }
 

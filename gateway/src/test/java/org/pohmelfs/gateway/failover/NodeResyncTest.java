@@ -295,8 +295,15 @@ class NodeResyncTest {
                 while (!stop.get()) {
                     try {
                         MemberState before = state("node3");
-                        String page = http.send(HttpRequest.newBuilder(URI.create(node.httpBase() + "/actuator/prometheus"))
-                                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                        HttpResponse<String> scraped = http.send(HttpRequest.newBuilder(URI.create(node.httpBase()
+                                + "/actuator/prometheus")).timeout(Duration.ofSeconds(2)).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        String page = scraped.body();
+                        if (scraped.statusCode() != 200 || !page.contains("pohmelfs_node_")) {
+                            // not a page of node metrics (a refusal, or a node still starting): says nothing
+                            Thread.sleep(100);
+                            continue;
+                        }
                         if (!busy.get()) {
                             busy.set(statIsBusy());
                         }

@@ -72,14 +72,7 @@ class MonitoringQueriesTest {
      */
     static final List<String> PENDING = List.of();
 
-    /**
-     * The node processes run on this module's test class path, which has Spring Security (the
-     * gateway's); a node's own jar does not, and serves {@code /actuator/prometheus} openly.
-     */
-    private static final String NO_TEST_CLASSPATH_SECURITY = "--spring.autoconfigure.exclude="
-            + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
-            + "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
-            + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration";
+    private static final String NO_TEST_CLASSPATH_SECURITY = org.pohmelfs.gateway.testing.NodeArgs.NO_TEST_CLASSPATH_SECURITY;
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = JsonMapper.builder().build();
