@@ -232,6 +232,15 @@ final class PeerSource implements Replica {
     }
 
     private IOException failure(String path, Result r) {
-        return new IOException("resync source " + peer.nodeId() + " on " + path + ": " + r);
+        String message = "resync source " + peer.nodeId() + " on " + path + ": " + r;
+        return r instanceof Result.Error e && e.code() == ErrorCode.STALE_EPOCH ? new StaleEpoch(message)
+                : new IOException(message);
+    }
+
+    /** The source refused a request of an older epoch: the map changed (this node was fenced, say). */
+    public static final class StaleEpoch extends IOException {
+        StaleEpoch(String message) {
+            super(message);
+        }
     }
 }
