@@ -490,9 +490,19 @@ public final class Replicas implements AutoCloseable {
                                   Map<String, Throwable> errors) {
         return switch (d) {
             case WriteFanOut.Pending<ReplyForm> p -> null;
-            case WriteFanOut.Ack<ReplyForm> a -> a.fenceFirst().isEmpty()
-                    ? new Outcome.Answer(replies.get(a.referenceNode()))
-                    : new Outcome.Fence(a.fenceFirst(), a.referenceNode(), replies.get(a.referenceNode()));
+            case WriteFanOut.Ack<ReplyForm> a -> {
+                if (a.fenceFirst().isEmpty()) {
+                    yield new Outcome.Answer(replies.get(a.referenceNode()));
+                }
+                // Why each is fenced, for the operator (a disagreement names both forms).
+                for (String n : a.fenceFirst()) {
+                    Message.Reply r = replies.get(n);
+                    log.warn("fencing {}: {} (reference {} from {})", n,
+                            r != null ? "its reply " + ReplyForm.of(r) : "failed: " + errors.get(n),
+                            a.reference(), a.referenceNode());
+                }
+                yield new Outcome.Fence(a.fenceFirst(), a.referenceNode(), replies.get(a.referenceNode()));
+            }
             case WriteFanOut.Unavailable<ReplyForm> u -> new Outcome.Failed(errors.size() == 1
                     ? errors.values().iterator().next()
                     // Refused handshakes keep their kind: the client is told of a configuration fault.
