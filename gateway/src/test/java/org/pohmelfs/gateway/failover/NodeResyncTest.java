@@ -300,7 +300,8 @@ class NodeResyncTest {
                                 HttpResponse.BodyHandlers.ofString());
                         String page = scraped.body();
                         if (scraped.statusCode() != 200 || !page.contains("pohmelfs_node_")) {
-                            // not a page of node metrics (a refusal, or a node still starting): says nothing
+                            // not a page of node metrics (a refusal, or a node still starting): says nothing;
+                            // the watch's sampling period, as below (a sampler that runs until stopped, not a wait)
                             Thread.sleep(100);
                             continue;
                         }

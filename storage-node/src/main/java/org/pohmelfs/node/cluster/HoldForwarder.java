@@ -170,6 +170,8 @@ public final class HoldForwarder implements LeaseDriver.Forwarder {
                 last = e;
                 break;
             }
+            // Resend backoff (20 ms doubling to 200 ms, as the gateway's write resends), never past the
+            // deadline. Blocking is fine here: a forward runs on its own virtual thread, never on an event loop.
             Thread.sleep(Math.min(backoff, Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining(deadline)))));
             backoff = Math.min(backoff * 2, 200);
         }
