@@ -437,15 +437,21 @@ public final class Replicas implements AutoCloseable {
                     : id.equals(m.authority()) ? settings.authorityTimeout() : settings.nodeTimeout();
             Held held = targets.links().get(id);
             boolean authority = hold && id.equals(m.authority());
+            // Every reply goes through unheld, not only the authority's: a node that was the authority
+            // when an earlier attempt of this transaction went out (before a STALE_EPOCH) took it with
+            // HOLD, and its reply cache answers this attempt with that reply, HOLD's result first. Compared
+            // as it came, it would differ from the others' and get an IN_SYNC node fenced for nothing
+            // (seen when the admin API moved the authority under load); and it holds: UNHOLD it too.
             Mono<Message.Reply> send = held == null
                     ? Mono.error(new NodeException.ConnectionLost("no link to " + id))
-                    : !authority ? sendUntilDeadline(id, held.link, request, timeout).doFinally(s -> held.release())
-                    : sendUntilDeadline(id, held.link, heldRequest, timeout).doFinally(s -> held.release())
+                    : sendUntilDeadline(id, held.link, authority ? heldRequest : request, timeout)
+                            .doFinally(s -> held.release())
                             .map(r -> {
-                                if (r.ok()) {
+                                boolean wasHeld = hold && r.results().size() == commands.size() + 1;
+                                if (r.ok() && (authority || wasHeld)) {
                                     heldOn.add(held.link);
                                 }
-                                return unheld(r, commands.size());
+                                return wasHeld ? unheld(r, commands.size()) : r;
                             });
             send.subscribe(reply -> {
                 Outcome o;
