@@ -31,7 +31,7 @@ import org.pohmelfs.cluster.MemberState;
  * </ul>
  *
  * <p>A RESYNCING member that settles after the decision is reported by {@link #late}: fence it
- * when it failed or disagreed. Results are compared with {@code equals}, so the caller passes a
+ * when it failed (a result that differs is not fenced, as above). Results are compared with {@code equals}, so the caller passes a
  * form that replicas must agree on (say the per-command result codes and versions, not
  * mtimes). Timeouts are the caller's: it records {@link #failed} at its deadline. Pure,
  * deterministic, independent of the order in which outcomes arrive; not thread-safe.
@@ -51,8 +51,14 @@ public final class WriteFanOut<R> {
      * Fence {@code fenceFirst} (if any), then answer with {@code reference}.
      *
      * @param referenceNode whose result is the reference
+     * @param diverged RESYNCING members whose result differs from the reference: not fenced
      */
-    public record Ack<R>(R reference, String referenceNode, Set<String> fenceFirst) implements Decision<R> {
+    public record Ack<R>(R reference, String referenceNode, Set<String> fenceFirst, Set<String> diverged)
+            implements Decision<R> {
+        /** An acknowledgement with no RESYNCING member diverged. */
+        public Ack(R reference, String referenceNode, Set<String> fenceFirst) {
+            this(reference, referenceNode, fenceFirst, Set.of());
+        }
     }
 
     /** No IN_SYNC member answered. */
@@ -109,17 +115,21 @@ public final class WriteFanOut<R> {
         }
         R reference = replies.get(ref.get());
         Set<String> fence = new LinkedHashSet<>();
+        Set<String> diverged = new LinkedHashSet<>();
         for (Member m : writeSet) {
-            if (failures.containsKey(m.id()) || replies.containsKey(m.id()) && !replies.get(m.id()).equals(reference)) {
+            boolean differs = replies.containsKey(m.id()) && !replies.get(m.id()).equals(reference);
+            if (failures.containsKey(m.id()) || differs && m.state() == MemberState.IN_SYNC) {
                 fence.add(m.id());
+            } else if (differs) {
+                diverged.add(m.id());
             }
         }
-        return new Ack<>(reference, ref.get(), Set.copyOf(fence));
+        return new Ack<>(reference, ref.get(), Set.copyOf(fence), Set.copyOf(diverged));
     }
 
     /**
-     * After an {@link Ack}: whether a RESYNCING member that settled since must be fenced
-     * (it failed, or its result differs from the reference).
+     * After an {@link Ack}: whether a RESYNCING member that settled since must be fenced (it
+     * failed; a result that differs from the reference is repaired by its resync instead).
      */
     public boolean late(String node) {
         if (!(decision() instanceof Ack<R> ack)) {

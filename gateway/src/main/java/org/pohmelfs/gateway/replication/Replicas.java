@@ -492,11 +492,16 @@ public final class Replicas implements AutoCloseable {
     }
 
     /** The outcome for a decision, or null while it is pending. */
-    private static Outcome decide(WriteFanOut.Decision<ReplyForm> d, Map<String, Message.Reply> replies,
-                                  Map<String, Throwable> errors) {
+    private Outcome decide(WriteFanOut.Decision<ReplyForm> d, Map<String, Message.Reply> replies,
+                           Map<String, Throwable> errors) {
         return switch (d) {
             case WriteFanOut.Pending<ReplyForm> p -> null;
             case WriteFanOut.Ack<ReplyForm> a -> {
+                for (String n : a.diverged()) {
+                    metrics.diverged(n);
+                    log.debug("{} (RESYNCING) replied {}, the reference {} from {}: left to its resync", n,
+                            ReplyForm.of(replies.get(n)), a.reference(), a.referenceNode());
+                }
                 if (a.fenceFirst().isEmpty()) {
                     yield new Outcome.Answer(replies.get(a.referenceNode()));
                 }

@@ -113,6 +113,13 @@ final class ReplicationMetrics {
         fencings.increment(nodes);
     }
 
+    /** A RESYNCING member's reply differed from the reference: left to its resync, not fenced. */
+    void diverged(String node) {
+        Counter.builder(P + "resyncing.diverged").tag("node", node)
+                .description("Replies of a RESYNCING member that differed from the reference (repaired by its resync, not fenced)")
+                .register(registry).increment();
+    }
+
     void failover() {
         failovers.increment();
     }
