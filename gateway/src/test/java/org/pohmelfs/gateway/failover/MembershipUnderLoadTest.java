@@ -206,7 +206,15 @@ class MembershipUnderLoadTest {
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.http.HttpTimeoutException e) {
+            // Say where the gateways were stuck (bin/ci-diagnose prints the dumps' gist); the dir is kept on failure.
+            gw1.threadDump(dir.resolve("gw1-threads.txt"));
+            gw2.threadDump(dir.resolve("gw2-threads.txt"));
+            throw new java.net.http.HttpTimeoutException(method + " " + path + " on " + gw.baseUrl()
+                    + ": no answer within 60 s (thread dumps in " + dir + ")");
+        }
     }
 
     /** Waits until {@code gw} uses a map of at least {@code epoch} (it follows ZooKeeper; nobody restarts it). */

@@ -91,6 +91,31 @@ public final class GatewayProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /**
+     * Writes the process's thread dump ({@code jcmd <pid> Thread.print}, from the JDK that runs
+     * the tests) to {@code file}, for a test that gives up waiting on this gateway: the dump says
+     * where it was stuck. Best effort: a failure to dump is written to the file instead.
+     */
+    public Path threadDump(Path file) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            try {
+                java.nio.file.Files.writeString(file, "no thread dump: " + e);
+            } catch (IOException ignored) {
+                // nothing more to say
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return file;
+    }
+
     /** Kills the process at once (SIGKILL): no shutdown hooks, no goodbye to the nodes. */
     public void kill() throws InterruptedException {
         try {
