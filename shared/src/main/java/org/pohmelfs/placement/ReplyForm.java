@@ -2,6 +2,7 @@ package org.pohmelfs.placement;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.pohmelfs.protocol.Command;
 import org.pohmelfs.protocol.DavLock;
 import org.pohmelfs.protocol.Message;
 import org.pohmelfs.protocol.Result;
@@ -22,11 +23,29 @@ public record ReplyForm(List<String> results) {
     }
 
     public static ReplyForm of(Message.Reply reply) {
+        return of(reply, List.of());
+    }
+
+    /**
+     * The form of {@code reply} to {@code commands} (one result per command; otherwise, or when
+     * {@code commands} is empty, as {@link #of(Message.Reply)}). An unstable WRITE's size is left
+     * out: it is the size of the upload's private staging file after this chunk, which depends on
+     * which of the chunks pipelined before it a node has applied yet (they may land in another
+     * order on each node), and no reader ever sees that file; the COMMIT that makes it visible
+     * reports the final size, which is compared. Seen as a false disagreement that fenced a node
+     * in the middle of a 32 MiB PUT on a loaded machine.
+     */
+    public static ReplyForm of(Message.Reply reply, List<Command> commands) {
+        boolean aligned = commands.size() == reply.results().size();
         List<String> out = new ArrayList<>(reply.results().size());
-        for (Result r : reply.results()) {
+        for (int i = 0; i < reply.results().size(); i++) {
+            Result r = reply.results().get(i);
+            boolean unstable = aligned && commands.get(i) instanceof Command.Write w && w.unstable();
             out.add(switch (r) {
                 case Result.Ok ok -> "ok";
                 case Result.Error e -> "error " + e.code();
+                case Result.Attrs a when unstable && !a.attr().isDirectory() ->
+                        "attrs " + a.attr().type() + " (unstable) " + a.attr().version();
                 case Result.Attrs a -> a.attr().isDirectory() ? "attrs directory"
                         : "attrs " + a.attr().type() + " " + a.attr().size() + " " + a.attr().version();
                 case Result.Data d -> "data " + d.attr().version() + " " + d.data().remaining();

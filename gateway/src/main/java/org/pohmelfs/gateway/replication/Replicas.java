@@ -439,9 +439,10 @@ public final class Replicas implements AutoCloseable {
             boolean authority = hold && id.equals(m.authority());
             // Every reply goes through unheld, not only the authority's: a node that was the authority
             // when an earlier attempt of this transaction went out (before a STALE_EPOCH) took it with
-            // HOLD, and its reply cache answers this attempt with that reply, HOLD's result first. Compared
-            // as it came, it would differ from the others' and get an IN_SYNC node fenced for nothing
-            // (seen when the admin API moved the authority under load); and it holds: UNHOLD it too.
+            // HOLD, and while that attempt is still in flight the connection hands this attempt the same
+            // reply (NodeConnection: one transaction in flight per txid), HOLD's result first. Compared as
+            // it came, it would differ from the others' and get an IN_SYNC node fenced for nothing (seen
+            // when the admin API moved the authority under load); and it holds: UNHOLD it too.
             Mono<Message.Reply> send = held == null
                     ? Mono.error(new NodeException.ConnectionLost("no link to " + id))
                     : sendUntilDeadline(id, held.link, authority ? heldRequest : request, timeout)
@@ -465,7 +466,7 @@ public final class Replicas implements AutoCloseable {
                         o = new Outcome.Stale();
                     } else {
                         replies.put(id, reply);
-                        o = decide(fan.replied(id, ReplyForm.of(reply)), replies, errors);
+                        o = decide(fan.replied(id, ReplyForm.of(reply, commands)), replies, errors, commands);
                         decided[0] = o != null;
                     }
                 }
@@ -480,7 +481,7 @@ public final class Replicas implements AutoCloseable {
                     }
                     log.debug("transaction {} failed on {}: {}", txid, id, error.toString());
                     errors.put(id, error);
-                    o = decide(fan.failed(id, error.toString()), replies, errors);
+                    o = decide(fan.failed(id, error.toString()), replies, errors, commands);
                     decided[0] = o != null;
                 }
                 if (o != null) {
@@ -493,14 +494,14 @@ public final class Replicas implements AutoCloseable {
 
     /** The outcome for a decision, or null while it is pending. */
     private Outcome decide(WriteFanOut.Decision<ReplyForm> d, Map<String, Message.Reply> replies,
-                           Map<String, Throwable> errors) {
+                           Map<String, Throwable> errors, List<Command> commands) {
         return switch (d) {
             case WriteFanOut.Pending<ReplyForm> p -> null;
             case WriteFanOut.Ack<ReplyForm> a -> {
                 for (String n : a.diverged()) {
                     metrics.diverged(n);
                     log.debug("{} (RESYNCING) replied {}, the reference {} from {}: left to its resync", n,
-                            ReplyForm.of(replies.get(n)), a.reference(), a.referenceNode());
+                            ReplyForm.of(replies.get(n), commands), a.reference(), a.referenceNode());
                 }
                 if (a.fenceFirst().isEmpty()) {
                     yield new Outcome.Answer(replies.get(a.referenceNode()));
@@ -509,7 +510,7 @@ public final class Replicas implements AutoCloseable {
                 for (String n : a.fenceFirst()) {
                     Message.Reply r = replies.get(n);
                     log.warn("fencing {}: {} (reference {} from {})", n,
-                            r != null ? "its reply " + ReplyForm.of(r) : "failed: " + errors.get(n),
+                            r != null ? "its reply " + ReplyForm.of(r, commands) : "failed: " + errors.get(n),
                             a.reference(), a.referenceNode());
                 }
                 yield new Outcome.Fence(a.fenceFirst(), a.referenceNode(), replies.get(a.referenceNode()));
