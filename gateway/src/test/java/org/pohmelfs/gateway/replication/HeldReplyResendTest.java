@@ -31,8 +31,9 @@ import org.pohmelfs.protocol.Message;
  * A transaction resent at a newer epoch after the lock authority moved (design.md §4.2, §4.7).
  * Its first attempt went to node1, the authority then, with HOLD; node2 and node3 already knew
  * the next map and answered STALE_EPOCH; the second attempt, at the new map (node2 the
- * authority), reaches node1 without HOLD, and node1's reply cache answers it with the first
- * attempt's reply, HOLD's result first. That reply must read as the others' (nobody fenced, as
+ * authority), goes to node1 without HOLD while the first is still in flight there, and the
+ * connection hands it the first attempt's reply, HOLD's result first (one transaction in flight
+ * per txid on a connection). That reply must read as the others' (nobody fenced, as
  * a disagreement would have it: it got an IN_SYNC node fenced when the admin API moved the
  * authority under load), and node1's hold must be released by an UNHOLD like the authority's.
  *
@@ -129,6 +130,14 @@ class HeldReplyResendTest {
         NodeClient client = new NodeClient(ClientSettings.defaults("gw-resend", "pohmelfs"));
         replicas = new Replicas(source, client, new Replicas.Settings(Duration.ofSeconds(5), Duration.ofSeconds(10),
                 Duration.ofSeconds(5), 8, Duration.ofSeconds(10), Duration.ofMillis(500), false), new SimpleMeterRegistry());
+
+        // Every link connected first, so the first attempt reaches node1 before the second can (a link that
+        // connects meanwhile may send the second first, and node1 then never holds). node2 and node3 answer
+        // this STATFS at epoch 1 with STALE_EPOCH, which is fine: it is only for the connection.
+        for (Member m : members) {
+            replicas.statfs(m, Duration.ofSeconds(10)).onErrorResume(e -> reactor.core.publisher.Mono.empty())
+                    .block(Duration.ofSeconds(15));
+        }
 
         Message.Reply reply = replicas.write(List.of(new Command.Mkdir("/moved", false, 0755))).block(Duration.ofSeconds(30));
 
