@@ -55,7 +55,7 @@ class GatewayConfiguration {
     MapSource mapSource(GatewayProperties p) {
         if (p.zookeeper().enabled()) {
             return new ZooKeeperMapSource(p.zookeeper().connect(), p.zookeeper().sessionTimeout(), p.cluster(),
-                    p.zookeeper().firstMapWait());
+                    p.id(), p.zookeeper().firstMapWait());
         }
         return new StaticMapSource(p.nodes().stream().map(GatewayConfiguration::address).toList());
     }

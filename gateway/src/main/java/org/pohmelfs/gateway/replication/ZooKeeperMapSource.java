@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster map kept in ZooKeeper ({@link ClusterMapStore}): watched, read again after a
- * STALE_EPOCH, and changed by compare-and-set when this gateway fences a node.
+ * STALE_EPOCH, and changed by compare-and-set when this gateway fences a node. Each map this
+ * gateway has applied is published in its gateway entry ({@link ClusterMapStore.GatewayEntry}),
+ * which a new lock authority waits for (design.md §4.4).
  */
 public final class ZooKeeperMapSource extends MapSource {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperMapSource.class);
@@ -21,14 +23,22 @@ public final class ZooKeeperMapSource extends MapSource {
     private final CuratorFramework client;
     private final ClusterMapStore store;
     private final ClusterMapStore.Watch watch;
+    private final ClusterMapStore.GatewayEntry entry;
+    private final String gatewayId;
+    /** Writes the gateway entry off the caller's thread (a Curator thread), newest epoch last. */
+    private final java.util.concurrent.ExecutorService publisher = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("gateway-entry").factory());
 
     /**
      * Connects, starts watching the map of {@code cluster}, and waits up to {@code firstMapWait}
      * for the first map; without one the gateway starts anyway and is not ready until one comes.
      */
-    public ZooKeeperMapSource(String connect, Duration sessionTimeout, String cluster, Duration firstMapWait) {
+    public ZooKeeperMapSource(String connect, Duration sessionTimeout, String cluster, String gatewayId,
+                              Duration firstMapWait) {
         this.client = ZkClients.start(connect, sessionTimeout);
         this.store = new ClusterMapStore(client, cluster);
+        this.gatewayId = gatewayId;
+        this.entry = store.gatewayEntry(gatewayId);
         CountDownLatch first = new CountDownLatch(1);
         listen(m -> first.countDown());
         this.watch = store.watch(m -> {
@@ -44,6 +54,27 @@ public final class ZooKeeperMapSource extends MapSource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    void applied(ClusterMap map) {
+        try {
+            publisher.execute(() -> {
+                try {
+                    entry.applied(map.epoch());
+                } catch (Exception e) {
+                    // A new authority then waits out its full grace (L) for this gateway.
+                    log.warn("publishing applied epoch {} in {}: {}", map.epoch(), store.gatewayPath(gatewayId), e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            log.debug("closed: epoch {} not published", map.epoch());
+        }
+    }
+
+    /** The epoch this gateway's entry shows (written or being written), for tests and diagnostics. */
+    public long publishedEpoch() {
+        return entry.epoch();
     }
 
     @Override
@@ -96,6 +127,13 @@ public final class ZooKeeperMapSource extends MapSource {
     @Override
     public void close() {
         watch.close();
+        publisher.shutdown();
+        try {
+            publisher.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        entry.close();
         client.close();
     }
 }
