@@ -328,6 +328,15 @@ public final class LeaseCache implements AutoCloseable {
         }
 
         @Override
+        public void renewRefused(NodeException why) {
+            // The node is no longer the lock authority (design.md §4.4): nothing from this
+            // connection is served again; the next miss acquires anew (on the new authority once
+            // this gateway has the map that names it).
+            log.info("node {} refused to renew the leases of this gateway: {}", node, why.getMessage());
+            dropGeneration(generation);
+        }
+
+        @Override
         public void incarnationChanged(String nodeId, long before, long now) {
             log.info("node {} restarted: dropping every cached entry", nodeId);
             entries.invalidateAll();
