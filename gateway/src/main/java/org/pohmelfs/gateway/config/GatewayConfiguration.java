@@ -76,6 +76,13 @@ class GatewayConfiguration {
         LeaseCache cache = new LeaseCache(client, first,
                 new LeaseCache.Settings(p.cache().metadataMaxBytes().toBytes(), p.cache().idleRelease()), registry);
         nodes.replicas().onAuthority(a -> cache.moveTo(new InetSocketAddress(a.host(), a.port())));
+        nodes.replicas().source().onSession(connected -> {
+            if (connected) {
+                cache.resume();
+            } else {
+                cache.suspend();
+            }
+        });
         return cache;
     }
 

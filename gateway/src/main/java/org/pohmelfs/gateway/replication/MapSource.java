@@ -52,6 +52,14 @@ public abstract class MapSource implements AutoCloseable {
     void applied(ClusterMap map) {
     }
 
+    /**
+     * Calls {@code listener} with false when this gateway can no longer learn of map changes
+     * (its ZooKeeper connection is suspended or its session lost), and with true once it can
+     * again and has read the newest map. A source whose map cannot change never calls it.
+     */
+    public void onSession(Consumer<Boolean> listener) {
+    }
+
     /** The epoch that requests carry under {@code map}: its own, or 0 when this source cannot fence. */
     public abstract long wireEpoch(ClusterMap map);
 

@@ -57,6 +57,41 @@ public final class ZooKeeperMapSource extends MapSource {
     }
 
     @Override
+    public void onSession(java.util.function.Consumer<Boolean> listener) {
+        java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            long mine = generation.incrementAndGet();
+            switch (state) {
+                case SUSPENDED, LOST, READ_ONLY -> {
+                    log.warn("ZooKeeper connection {}: this gateway cannot learn that the lock authority moves", state);
+                    listener.accept(false);
+                }
+                case CONNECTED, RECONNECTED -> Thread.ofVirtual().name("map-reread").start(() -> {
+                    // The newest map first (a move missed meanwhile is applied before anything is cached again).
+                    long backoff = 50;
+                    while (generation.get() == mine) {
+                        try {
+                            refresh();
+                            if (generation.get() == mine) {
+                                listener.accept(true);
+                            }
+                            return;
+                        } catch (Exception e) {
+                            log.warn("re-reading the cluster map after reconnecting: {}", e.toString());
+                            try {
+                                Thread.sleep(backoff); // a retry backoff on its own virtual thread
+                            } catch (InterruptedException interrupted) {
+                                return;
+                            }
+                            backoff = Math.min(2 * backoff, 2_000);
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    @Override
     void applied(ClusterMap map) {
         try {
             publisher.execute(() -> {

@@ -176,6 +176,14 @@ class ReplicatedWritesTest extends ReplicaCluster {
         MeterRegistry registry = gw.getBean(MeterRegistry.class);
         assertThat(registry.get("pohmelfs.gateway.replication.fencings").counter().count()).isEqualTo(1);
         assertThat(registry.get("pohmelfs.gateway.replication.in.sync").gauge().value()).isEqualTo(2);
+        // node2 became the authority: it kept one authority grace (design.md §4.4), ended when
+        // gw-r's entry showed the new epoch or after L (1 s here; which one is not asserted, the
+        // machine may be loaded: AuthorityGraceOnTheWireTest pins both down).
+        MeterRegistry second = nodes.get(1).registry();
+        assertThat(second.get("pohmelfs.node.authority.graces").tag("ended", "gateways").counter().count()
+                + second.get("pohmelfs.node.authority.graces").tag("ended", "timeout").counter().count()).isEqualTo(1);
+        assertThat(nodes.get(2).registry().get("pohmelfs.node.authority.graces").tag("ended", "gateways").counter()
+                .count()).as("node3 never became the authority").isZero();
     }
 
     @Test
