@@ -24,7 +24,6 @@ public final class ZooKeeperMapSource extends MapSource {
     private final ClusterMapStore store;
     private final ClusterMapStore.Watch watch;
     private final ClusterMapStore.GatewayEntry entry;
-    private final String gatewayId;
     /** Writes the gateway entry off the caller's thread (a Curator thread), newest epoch last. */
     private final java.util.concurrent.ExecutorService publisher = java.util.concurrent.Executors.newSingleThreadExecutor(
             Thread.ofVirtual().name("gateway-entry").factory());
@@ -37,7 +36,6 @@ public final class ZooKeeperMapSource extends MapSource {
                               Duration firstMapWait) {
         this.client = ZkClients.start(connect, sessionTimeout);
         this.store = new ClusterMapStore(client, cluster);
-        this.gatewayId = gatewayId;
         this.entry = store.gatewayEntry(gatewayId);
         CountDownLatch first = new CountDownLatch(1);
         listen(m -> first.countDown());
@@ -99,7 +97,7 @@ public final class ZooKeeperMapSource extends MapSource {
                     entry.applied(map.epoch());
                 } catch (Exception e) {
                     // A new authority then waits out its full grace (L) for this gateway.
-                    log.warn("publishing applied epoch {} in {}: {}", map.epoch(), store.gatewayPath(gatewayId), e.toString());
+                    log.warn("publishing applied epoch {} in {}: {}", map.epoch(), entry.path(), e.toString());
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException closed) {

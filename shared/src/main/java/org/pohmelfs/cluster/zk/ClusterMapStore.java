@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * /pohmelfs/&lt;cluster&gt;/map          the map, {@link ClusterMapJson}; persistent
  * /pohmelfs/&lt;cluster&gt;/live/&lt;node&gt;  one ephemeral znode per live storage node, data = its address
  * /pohmelfs/&lt;cluster&gt;/resync/&lt;node&gt; one ephemeral znode per resyncing node, {@link ResyncProgress}
- * /pohmelfs/&lt;cluster&gt;/gateways/&lt;gw&gt; one ephemeral znode per gateway, data = the newest epoch whose
- *                                  map it has applied (decimal ASCII; design.md §4.4)
+ * /pohmelfs/&lt;cluster&gt;/gateways/&lt;gw&gt;~&lt;n&gt; one ephemeral znode per gateway process, data = the newest
+ *                                  epoch whose map it has applied (decimal ASCII; design.md §4.4)
  * </pre>
  *
  * <p>Contract: the only way to change the map is a compare-and-set on the map znode's
@@ -264,7 +264,10 @@ public final class ClusterMapStore {
     /**
      * A gateway's entry: an ephemeral znode whose data is the newest epoch whose map the gateway
      * has applied (design.md §4.4). It exists while the gateway's session does; after a session
-     * loss it is written again (with the newest epoch) once the client reconnects. Thread-safe.
+     * loss it is written again (with the newest epoch) once the client reconnects. Its name is
+     * the gateway id, {@code ~}, and a random number drawn per entry: a restarted gateway (whose
+     * predecessor's entry lives until that session expires) or two gateways configured with one
+     * id never share, and so never delete, each other's entry. Thread-safe.
      */
     public final class GatewayEntry implements AutoCloseable {
         private final String path;
@@ -273,7 +276,11 @@ public final class ClusterMapStore {
         private boolean closed;  // guarded by this
 
         private GatewayEntry(String gatewayId) {
-            this.path = gatewaysPath + "/" + name(gatewayId);
+            if (gatewayId.contains("~")) {
+                throw new IllegalArgumentException("a gateway id must not contain '~': '" + gatewayId + "'");
+            }
+            this.path = gatewaysPath + "/" + name(gatewayId) + "~"
+                    + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
             this.sessions = (c, state) -> {
                 if (state == org.apache.curator.framework.state.ConnectionState.RECONNECTED) {
                     Thread.ofVirtual().name("gateway-entry").start(this::rewrite);
@@ -289,6 +296,11 @@ public final class ClusterMapStore {
             }
             epoch = appliedEpoch;
             write(appliedEpoch);
+        }
+
+        /** The entry's znode path. */
+        public String path() {
+            return path;
         }
 
         /** The newest epoch given to {@link #applied}, 0 before the first. */
@@ -340,14 +352,16 @@ public final class ClusterMapStore {
         return new GatewayEntry(gatewayId);
     }
 
-    /** The gateway entry's path for {@code gatewayId}. */
-    public String gatewayPath(String gatewayId) {
-        return gatewaysPath + "/" + name(gatewayId);
+    /** The path of the gateway entry named {@code entryName} (a gateway id, {@code ~}, a number). */
+    public String gatewayPath(String entryName) {
+        return gatewaysPath + "/" + name(entryName);
     }
 
     /**
-     * The applied epoch of every gateway with an entry now, by gateway id. An entry whose data
-     * is not an epoch counts as epoch 0 (it has applied nothing this reader can trust).
+     * The applied epoch of every gateway with an entry now, by gateway id (the entry's name up to
+     * {@code ~}); when one id has several entries (a restarted gateway whose predecessor's session
+     * has not expired yet), the lowest epoch. An entry whose data is not an epoch counts as epoch 0
+     * (it has applied nothing this reader can trust).
      */
     public java.util.SortedMap<String, Long> gatewayEpochs() throws Exception {
         java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
@@ -359,7 +373,8 @@ public final class ClusterMapStore {
         }
         for (String id : ids) {
             try {
-                out.put(id, epochOf(gatewaysPath + "/" + id, client.getData().forPath(gatewaysPath + "/" + id)));
+                out.merge(gatewayId(id), epochOf(gatewaysPath + "/" + id, client.getData().forPath(gatewaysPath + "/" + id)),
+                        Math::min);
             } catch (KeeperException.NoNodeException gone) {
                 LOG.debug("gateway entry {} went away while reading", id);
             }
@@ -378,8 +393,8 @@ public final class ClusterMapStore {
             java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
             cache.stream().filter(d -> d.getPath().startsWith(gatewaysPath + "/")
                             && d.getPath().indexOf('/', gatewaysPath.length() + 1) < 0)
-                    .forEach(d -> out.put(d.getPath().substring(gatewaysPath.length() + 1),
-                            epochOf(d.getPath(), d.getData())));
+                    .forEach(d -> out.merge(gatewayId(d.getPath().substring(gatewaysPath.length() + 1)),
+                            epochOf(d.getPath(), d.getData()), Math::min));
             listener.accept(out);
         };
         cache.listenable().addListener(CuratorCacheListener.builder()
@@ -395,6 +410,11 @@ public final class ClusterMapStore {
                 .build());
         cache.start();
         return cache::close;
+    }
+
+    private static String gatewayId(String entryName) {
+        int tilde = entryName.lastIndexOf('~');
+        return tilde < 0 ? entryName : entryName.substring(0, tilde);
     }
 
     private static long epochOf(String path, byte[] data) {

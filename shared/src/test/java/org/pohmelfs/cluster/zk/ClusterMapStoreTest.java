@@ -285,10 +285,19 @@ class ClusterMapStoreTest {
             assertThat(reader.gatewayEpochs()).containsExactly(java.util.Map.entry("gw1", 5L), java.util.Map.entry("gw2", 0L));
             clients.getFirst().delete().forPath(reader.gatewayPath("gw2"));
 
-            Stat before = clients.getFirst().checkExists().forPath(reader.gatewayPath("gw1"));
+            // A second entry of the same id (a restarted gw1 whose predecessor's session lives on):
+            // both stay, the lower epoch counts.
+            ClusterMapStore.GatewayEntry again = new ClusterMapStore(clients.getFirst(), "test").gatewayEntry("gw1");
+            again.applied(2);
+            assertThat(again.path()).isNotEqualTo(entry.path());
+            assertThat(reader.gatewayEpochs()).containsExactly(java.util.Map.entry("gw1", 2L));
+            again.close();
+            assertThat(reader.gatewayEpochs()).containsExactly(java.util.Map.entry("gw1", 5L));
+
+            Stat before = clients.getFirst().checkExists().forPath(entry.path());
             expireSession(gatewayClient);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                Stat now = clients.getFirst().checkExists().forPath(reader.gatewayPath("gw1"));
+                Stat now = clients.getFirst().checkExists().forPath(entry.path());
                 return now != null && now.getEphemeralOwner() != before.getEphemeralOwner();
             });
             assertThat(reader.gatewayEpochs()).containsExactly(java.util.Map.entry("gw1", 5L));
