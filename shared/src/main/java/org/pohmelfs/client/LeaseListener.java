@@ -33,6 +33,14 @@ public interface LeaseListener {
     }
 
     /**
+     * The node refused to renew this connection's leases with STALE_EPOCH: it is no longer the
+     * lock authority (design.md §4.4). Every lease from this connection is dropped now (not at
+     * its deadline) and nothing is renewed again until a new grant; the connection stays open.
+     */
+    default void renewRefused(NodeException why) {
+    }
+
+    /**
      * This client connected to a node whose incarnation differs from the one it saw before: the
      * node restarted, and every lease and cached entry from its earlier incarnation must go.
      * Called before the connect future completes.

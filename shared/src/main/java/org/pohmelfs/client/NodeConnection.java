@@ -221,7 +221,15 @@ public final class NodeConnection implements AutoCloseable {
             long sentAt = System.nanoTime();
             return Mono.fromFuture(execute(new Command.Renew())).map(reply -> {
                 if (!(reply.results().getFirst() instanceof Result.Renewed r)) {
-                    throw failure(reply, "RENEW");
+                    NodeException refused = failure(reply, "RENEW");
+                    if (refused.code() == ErrorCode.STALE_EPOCH) {
+                        // Not the authority any more: its leases end now, and are not renewed again.
+                        session.held.clear();
+                        if (session.leases != null) {
+                            session.leases.renewRefused(refused);
+                        }
+                    }
+                    throw refused;
                 }
                 if (session.leases != null) {
                     session.leases.renewed(sentAt, r.count(), r.durationNanos());

@@ -23,7 +23,7 @@ import org.pohmelfs.protocol.ObjectPath;
  */
 final class DefaultLockTable implements LockTable {
     private final long leaseNanos;
-    private final long graceEnds;
+    private long graceEnds;
     private long now;
 
     private final TreeMap<String, TreeMap<String, Lease>> leases = new TreeMap<>();
@@ -65,6 +65,13 @@ final class DefaultLockTable implements LockTable {
             case LockEvent.Ack a -> ack(a.pushId());
             case LockEvent.HolderGone g -> gone(g.holder());
             case LockEvent.Tick t -> tick(t.nowNanos());
+            case LockEvent.Grace g -> {
+                if (g.untilNanos() - now > leaseNanos) {
+                    throw new IllegalArgumentException("grace period must end within one lease duration: "
+                            + (g.untilNanos() - now));
+                }
+                graceEnds = g.untilNanos();
+            }
         }
         pump();
     }

@@ -70,6 +70,15 @@ public sealed interface LockEvent {
         }
     }
 
+    /**
+     * The grace period (nothing is granted, requests queue) ends at {@code untilNanos} instead of
+     * when it ended so far: a later time starts or lengthens one, a time at or before now ends it.
+     * At most one lease duration past now. For a node that becomes the lock authority
+     * (design.md §4.4): its predecessor's leases may still be served by gateways.
+     */
+    record Grace(long untilNanos) implements LockEvent {
+    }
+
     /** The node's monotonic clock reads {@code nowNanos}; it never goes back. */
     record Tick(long nowNanos) implements LockEvent {
     }

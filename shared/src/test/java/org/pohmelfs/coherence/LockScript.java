@@ -14,6 +14,7 @@ import org.pohmelfs.protocol.ObjectPath;
  * <pre>
  *   acquire G PATH S|X object|subtree rN    release G PATH     downgrade G PATH
  *   renew G     ack pN     gone G     tick DURATION (e.g. 5s, 500ms; adds to the clock)
+ *   grace DURATION (no grant until now + DURATION; "grace 0s" ends a grace at once)
  *   stabilize   (every holder not gone acks every recall it was sent, until none is left)
  *   state       (prints the leases and the queue)
  * </pre>
@@ -43,6 +44,7 @@ final class LockScript {
                 step(new LockEvent.HolderGone(w[1]), out);
             }
             case "tick" -> step(new LockEvent.Tick(table.now() + duration(w[1])), out);
+            case "grace" -> step(new LockEvent.Grace(table.now() + duration(w[1])), out);
             case "stabilize" -> {
                 List<Long> acks = outstanding.values().stream()
                         .filter(r -> !gone.contains(r.holder())).map(LockReady.Recall::pushId).toList();

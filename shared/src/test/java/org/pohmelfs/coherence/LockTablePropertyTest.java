@@ -158,6 +158,8 @@ class LockTablePropertyTest {
                 case LockEvent.HolderGone g -> {
                 }
                 case LockEvent.Tick t -> model.values().removeIf(l -> l.expiresAtNanos() <= t.nowNanos());
+                case LockEvent.Grace g -> {
+                }
             }
             table.step(e);
             LockTableInvariants.check(table);

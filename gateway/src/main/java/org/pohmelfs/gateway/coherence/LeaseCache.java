@@ -136,6 +136,39 @@ public final class LeaseCache implements AutoCloseable {
         }
     }
 
+    private volatile boolean suspended;
+
+    /**
+     * This gateway can no longer learn that the lock authority moves (its ZooKeeper connection
+     * is suspended or lost, design.md §4.4): every entry is dropped and the lease connection
+     * closed at once, and nothing is cached or served from the cache until {@link #resume}.
+     * Requests meanwhile go to the node uncached.
+     */
+    public void suspend() {
+        if (!suspended) {
+            log.warn("no ZooKeeper connection: the lease cache serves nothing until it is back");
+        }
+        suspended = true;
+        CompletableFuture<Link> old = link.getAndSet(null);
+        entries.invalidateAll();
+        if (old != null) {
+            old.thenAccept(l -> l.connection().close());
+        }
+    }
+
+    /** Caches again after {@link #suspend} (the map is current again). */
+    public void resume() {
+        if (suspended) {
+            log.info("ZooKeeper connection back: the lease cache caches again");
+        }
+        suspended = false;
+    }
+
+    /** Whether the cache is suspended (serving nothing) now. */
+    public boolean suspended() {
+        return suspended;
+    }
+
     /** The node whose leases this cache holds. */
     public InetSocketAddress node() {
         return node;
@@ -154,7 +187,7 @@ public final class LeaseCache implements AutoCloseable {
     public <T> Mono<T> get(ObjectPath path, Slot<T> slot, Function<Sender, Mono<T>> load, Sender fallback) {
         return Mono.defer(() -> {
             String key = path.toString();
-            CachedPath e = entries.getIfPresent(key);
+            CachedPath e = suspended ? null : entries.getIfPresent(key);
             long now = System.nanoTime();
             if (e != null) {
                 Optional<T> v = e.get(slot, now);
@@ -185,7 +218,7 @@ public final class LeaseCache implements AutoCloseable {
     public <T> Optional<T> peek(ObjectPath path, Slot<T> slot) {
         String key = path.toString();
         CachedPath quiet = entries.policy().getIfPresentQuietly(key);
-        if (quiet == null) {
+        if (quiet == null || suspended) {
             return Optional.empty();
         }
         CachedPath e = entries.getIfPresent(key); // the counted look-up (statistics, recency)
@@ -247,6 +280,9 @@ public final class LeaseCache implements AutoCloseable {
     // ------------------------------------------------------------------ the lease connection
 
     private Mono<Link> currentLink() {
+        if (suspended) {
+            return Mono.empty();
+        }
         if (unsupported && System.nanoTime() - unsupportedUntil < 0) {
             return Mono.empty();
         }
@@ -324,6 +360,15 @@ public final class LeaseCache implements AutoCloseable {
         @Override
         public void lost(NodeException why) {
             log.debug("lease connection to {} lost: {}", node, why.toString());
+            dropGeneration(generation);
+        }
+
+        @Override
+        public void renewRefused(NodeException why) {
+            // The node is no longer the lock authority (design.md §4.4): nothing from this
+            // connection is served again; the next miss acquires anew (on the new authority once
+            // this gateway has the map that names it).
+            log.info("node {} refused to renew the leases of this gateway: {}", node, why.getMessage());
             dropGeneration(generation);
         }
 

@@ -55,7 +55,7 @@ class GatewayConfiguration {
     MapSource mapSource(GatewayProperties p) {
         if (p.zookeeper().enabled()) {
             return new ZooKeeperMapSource(p.zookeeper().connect(), p.zookeeper().sessionTimeout(), p.cluster(),
-                    p.zookeeper().firstMapWait());
+                    p.id(), p.zookeeper().firstMapWait());
         }
         return new StaticMapSource(p.nodes().stream().map(GatewayConfiguration::address).toList());
     }
@@ -76,6 +76,13 @@ class GatewayConfiguration {
         LeaseCache cache = new LeaseCache(client, first,
                 new LeaseCache.Settings(p.cache().metadataMaxBytes().toBytes(), p.cache().idleRelease()), registry);
         nodes.replicas().onAuthority(a -> cache.moveTo(new InetSocketAddress(a.host(), a.port())));
+        nodes.replicas().source().onSession(connected -> {
+            if (connected) {
+                cache.resume();
+            } else {
+                cache.suspend();
+            }
+        });
         return cache;
     }
 

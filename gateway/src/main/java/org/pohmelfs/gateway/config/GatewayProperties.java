@@ -11,7 +11,8 @@ import org.springframework.util.unit.DataSize;
 /**
  * The gateway's configuration ({@code pohmelfs.gateway.*}).
  *
- * @param id             this gateway's identity (unique among gateways; sent to nodes)
+ * @param id             this gateway's identity (unique among gateways; sent to nodes; no `~`: it names the
+ *                       gateway's entry in ZooKeeper, design.md §4.4)
  * @param cluster        cluster name, must match the nodes'
  * @param nodes          storage nodes as host:port
  * @param readOnly       refuse every change with 403

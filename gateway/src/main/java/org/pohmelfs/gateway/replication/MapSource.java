@@ -44,6 +44,22 @@ public abstract class MapSource implements AutoCloseable {
         return current.get();
     }
 
+    /**
+     * The gateway has applied {@code map}: its lease cache follows the map's authority and
+     * requests see the map ({@link Replicas} calls this last). With ZooKeeper this is published
+     * for the nodes' authority grace (design.md §4.4); without, it does nothing. Must not block.
+     */
+    void applied(ClusterMap map) {
+    }
+
+    /**
+     * Calls {@code listener} with false when this gateway can no longer learn of map changes
+     * (its ZooKeeper connection is suspended or its session lost), and with true once it can
+     * again and has read the newest map. A source whose map cannot change never calls it.
+     */
+    public void onSession(Consumer<Boolean> listener) {
+    }
+
     /** The epoch that requests carry under {@code map}: its own, or 0 when this source cannot fence. */
     public abstract long wireEpoch(ClusterMap map);
 

@@ -187,6 +187,7 @@ public final class Replicas implements AutoCloseable {
         map = next;
         metrics.map(next, source.wireEpoch(next));
         mapListeners.forEach(l -> l.accept(next));
+        source.applied(next); // last: the authority listeners (the lease cache's move) have run
     }
 
     private void retire(String id, Held held) {

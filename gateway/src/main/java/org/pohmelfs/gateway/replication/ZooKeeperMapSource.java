@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster map kept in ZooKeeper ({@link ClusterMapStore}): watched, read again after a
- * STALE_EPOCH, and changed by compare-and-set when this gateway fences a node.
+ * STALE_EPOCH, and changed by compare-and-set when this gateway fences a node. Each map this
+ * gateway has applied is published in its gateway entry ({@link ClusterMapStore.GatewayEntry}),
+ * which a new lock authority waits for (design.md §4.4).
  */
 public final class ZooKeeperMapSource extends MapSource {
     private static final Logger log = LoggerFactory.getLogger(ZooKeeperMapSource.class);
@@ -21,14 +23,20 @@ public final class ZooKeeperMapSource extends MapSource {
     private final CuratorFramework client;
     private final ClusterMapStore store;
     private final ClusterMapStore.Watch watch;
+    private final ClusterMapStore.GatewayEntry entry;
+    /** Writes the gateway entry off the caller's thread (a Curator thread), newest epoch last. */
+    private final java.util.concurrent.ExecutorService publisher = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("gateway-entry").factory());
 
     /**
      * Connects, starts watching the map of {@code cluster}, and waits up to {@code firstMapWait}
      * for the first map; without one the gateway starts anyway and is not ready until one comes.
      */
-    public ZooKeeperMapSource(String connect, Duration sessionTimeout, String cluster, Duration firstMapWait) {
+    public ZooKeeperMapSource(String connect, Duration sessionTimeout, String cluster, String gatewayId,
+                              Duration firstMapWait) {
         this.client = ZkClients.start(connect, sessionTimeout);
         this.store = new ClusterMapStore(client, cluster);
+        this.entry = store.gatewayEntry(gatewayId);
         CountDownLatch first = new CountDownLatch(1);
         listen(m -> first.countDown());
         this.watch = store.watch(m -> {
@@ -44,6 +52,62 @@ public final class ZooKeeperMapSource extends MapSource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public void onSession(java.util.function.Consumer<Boolean> listener) {
+        java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            long mine = generation.incrementAndGet();
+            switch (state) {
+                case SUSPENDED, LOST, READ_ONLY -> {
+                    log.warn("ZooKeeper connection {}: this gateway cannot learn that the lock authority moves", state);
+                    listener.accept(false);
+                }
+                case CONNECTED, RECONNECTED -> Thread.ofVirtual().name("map-reread").start(() -> {
+                    // The newest map first (a move missed meanwhile is applied before anything is cached again).
+                    long backoff = 50;
+                    while (generation.get() == mine) {
+                        try {
+                            refresh();
+                            if (generation.get() == mine) {
+                                listener.accept(true);
+                            }
+                            return;
+                        } catch (Exception e) {
+                            log.warn("re-reading the cluster map after reconnecting: {}", e.toString());
+                            try {
+                                Thread.sleep(backoff); // a retry backoff on its own virtual thread
+                            } catch (InterruptedException interrupted) {
+                                return;
+                            }
+                            backoff = Math.min(2 * backoff, 2_000);
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    @Override
+    void applied(ClusterMap map) {
+        try {
+            publisher.execute(() -> {
+                try {
+                    entry.applied(map.epoch());
+                } catch (Exception e) {
+                    // A new authority then waits out its full grace (L) for this gateway.
+                    log.warn("publishing applied epoch {} in {}: {}", map.epoch(), entry.path(), e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            log.debug("closed: epoch {} not published", map.epoch());
+        }
+    }
+
+    /** The epoch this gateway's entry shows (written or being written), for tests and diagnostics. */
+    public long publishedEpoch() {
+        return entry.epoch();
     }
 
     @Override
@@ -96,6 +160,13 @@ public final class ZooKeeperMapSource extends MapSource {
     @Override
     public void close() {
         watch.close();
+        publisher.shutdown();
+        try {
+            publisher.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        entry.close();
         client.close();
     }
 }

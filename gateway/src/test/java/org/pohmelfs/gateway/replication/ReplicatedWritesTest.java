@@ -176,6 +176,18 @@ class ReplicatedWritesTest extends ReplicaCluster {
         MeterRegistry registry = gw.getBean(MeterRegistry.class);
         assertThat(registry.get("pohmelfs.gateway.replication.fencings").counter().count()).isEqualTo(1);
         assertThat(registry.get("pohmelfs.gateway.replication.in.sync").gauge().value()).isEqualTo(2);
+        // node2 became the authority: it kept one authority grace (design.md §4.4), ended when
+        // gw-r's entry showed the new epoch or after L (1 s here; which one is not asserted, the
+        // machine may be loaded: AuthorityGraceOnTheWireTest pins both down).
+        // (nodes.get(i) skips the stopped node1: node2 is nodes.get(0) now.)
+        MeterRegistry second = nodes.get(0).registry();
+        assertThat(nodes.get(0).id()).isEqualTo("node2");
+        assertThat(second.get("pohmelfs.node.authority.graces").tag("ended", "gateways").counter().count()
+                + second.get("pohmelfs.node.authority.graces").tag("ended", "timeout").counter().count()).isEqualTo(1);
+        MeterRegistry third = nodes.get(1).registry();
+        assertThat(third.get("pohmelfs.node.authority.graces").tag("ended", "gateways").counter().count()
+                + third.get("pohmelfs.node.authority.graces").tag("ended", "timeout").counter().count())
+                .as("node3 never became the authority").isZero();
     }
 
     @Test

@@ -115,7 +115,12 @@ public final class LocalNodes implements AutoCloseable {
         var fence = org.pohmelfs.node.cluster.EpochFence.following(0,
                 () -> map.readLatest().map(v -> v.map().epoch()).orElse(0L), false);
         followers.add(map.watch(m -> fence.observe(m.epoch())));
-        return add(id, settings, fence);
+        Node node = add(id, settings, fence);
+        if (node.leases() != null) {
+            // As the storage-node service does: the authority grace and refusal (design.md §4.4).
+            followers.add(org.pohmelfs.node.cluster.AuthorityWatch.start(map, id, node.leases()));
+        }
+        return node;
     }
 
     private final List<AutoCloseable> followers = new ArrayList<>();

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * /pohmelfs/&lt;cluster&gt;/map          the map, {@link ClusterMapJson}; persistent
  * /pohmelfs/&lt;cluster&gt;/live/&lt;node&gt;  one ephemeral znode per live storage node, data = its address
  * /pohmelfs/&lt;cluster&gt;/resync/&lt;node&gt; one ephemeral znode per resyncing node, {@link ResyncProgress}
+ * /pohmelfs/&lt;cluster&gt;/gateways/&lt;gw&gt;~&lt;n&gt; one ephemeral znode per gateway process, data = the newest
+ *                                  epoch whose map it has applied (decimal ASCII; design.md §4.4)
  * </pre>
  *
  * <p>Contract: the only way to change the map is a compare-and-set on the map znode's
@@ -52,6 +54,7 @@ public final class ClusterMapStore {
     private final String mapPath;
     private final String livePath;
     private final String resyncPath;
+    private final String gatewaysPath;
 
     public ClusterMapStore(CuratorFramework client, String cluster) {
         this.client = client;
@@ -59,6 +62,7 @@ public final class ClusterMapStore {
         this.mapPath = root + "/map";
         this.livePath = root + "/live";
         this.resyncPath = root + "/resync";
+        this.gatewaysPath = root + "/gateways";
     }
 
     /** The map znode's path. */
@@ -253,6 +257,174 @@ public final class ClusterMapStore {
     /** The live znode's path for {@code nodeId}. */
     public String livePath(String nodeId) {
         return livePath + "/" + name(nodeId);
+    }
+
+    // ------------------------------------------------------------------ gateways' applied epochs
+
+    /**
+     * A gateway's entry: an ephemeral znode whose data is the newest epoch whose map the gateway
+     * has applied (design.md §4.4). It exists while the gateway's session does; after a session
+     * loss it is written again (with the newest epoch) once the client reconnects. Its name is
+     * the gateway id, {@code ~}, and a random number drawn per entry: a restarted gateway (whose
+     * predecessor's entry lives until that session expires) or two gateways configured with one
+     * id never share, and so never delete, each other's entry. Thread-safe.
+     */
+    public final class GatewayEntry implements AutoCloseable {
+        private final String path;
+        private final org.apache.curator.framework.state.ConnectionStateListener sessions;
+        private long epoch;      // guarded by this
+        private boolean closed;  // guarded by this
+
+        private GatewayEntry(String gatewayId) {
+            if (gatewayId.contains("~")) {
+                throw new IllegalArgumentException("a gateway id must not contain '~': '" + gatewayId + "'");
+            }
+            this.path = gatewaysPath + "/" + name(gatewayId) + "~"
+                    + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
+            this.sessions = (c, state) -> {
+                if (state == org.apache.curator.framework.state.ConnectionState.RECONNECTED) {
+                    Thread.ofVirtual().name("gateway-entry").start(this::rewrite);
+                }
+            };
+            client.getConnectionStateListenable().addListener(sessions);
+        }
+
+        /** The gateway has applied the map of {@code appliedEpoch}; a lower epoch than one written before changes nothing. */
+        public synchronized void applied(long appliedEpoch) throws Exception {
+            if (closed || appliedEpoch <= epoch) {
+                return;
+            }
+            epoch = appliedEpoch;
+            write(appliedEpoch);
+        }
+
+        /** The entry's znode path. */
+        public String path() {
+            return path;
+        }
+
+        /** The newest epoch given to {@link #applied}, 0 before the first. */
+        public synchronized long epoch() {
+            return epoch;
+        }
+
+        private synchronized void rewrite() {
+            if (closed || epoch == 0) {
+                return;
+            }
+            try {
+                write(epoch);
+            } catch (Exception e) {
+                LOG.warn("writing the gateway entry {} again after reconnecting: {}", path, e.toString());
+            }
+        }
+
+        private void write(long e) throws Exception {
+            byte[] data = Long.toString(e).getBytes(StandardCharsets.UTF_8);
+            try {
+                client.setData().forPath(path, data);
+            } catch (KeeperException.NoNodeException gone) {
+                try {
+                    client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
+                } catch (KeeperException.NodeExistsException raced) {
+                    client.setData().forPath(path, data);
+                }
+            }
+        }
+
+        /** Removes the entry (as the gateway's death or session loss would) and stops re-creating it. */
+        @Override
+        public void close() {
+            synchronized (this) {
+                closed = true;
+            }
+            client.getConnectionStateListenable().removeListener(sessions);
+            try {
+                client.delete().quietly().forPath(path);
+            } catch (Exception e) {
+                LOG.debug("removing the gateway entry {}: {}", path, e.toString());
+            }
+        }
+    }
+
+    /** The entry of gateway {@code gatewayId}; nothing is written until its first {@link GatewayEntry#applied}. */
+    public GatewayEntry gatewayEntry(String gatewayId) {
+        return new GatewayEntry(gatewayId);
+    }
+
+    /** The path of the gateway entry named {@code entryName} (a gateway id, {@code ~}, a number). */
+    public String gatewayPath(String entryName) {
+        return gatewaysPath + "/" + name(entryName);
+    }
+
+    /**
+     * The applied epoch of every gateway with an entry now, by gateway id (the entry's name up to
+     * {@code ~}); when one id has several entries (a restarted gateway whose predecessor's session
+     * has not expired yet), the lowest epoch. An entry whose data is not an epoch counts as epoch 0
+     * (it has applied nothing this reader can trust).
+     */
+    public java.util.SortedMap<String, Long> gatewayEpochs() throws Exception {
+        java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+        List<String> ids;
+        try {
+            ids = client.getChildren().forPath(gatewaysPath);
+        } catch (KeeperException.NoNodeException e) {
+            return out;
+        }
+        for (String id : ids) {
+            try {
+                out.merge(gatewayId(id), epochOf(gatewaysPath + "/" + id, client.getData().forPath(gatewaysPath + "/" + id)),
+                        Math::min);
+            } catch (KeeperException.NoNodeException gone) {
+                LOG.debug("gateway entry {} went away while reading", id);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Delivers the gateways' applied epochs ({@link #gatewayEpochs}'s form) once the current
+     * entries are loaded and after every later change, on Curator's cache thread.
+     */
+    public Watch watchGateways(Consumer<java.util.SortedMap<String, Long>> listener) {
+        CuratorCache cache = CuratorCache.build(client, gatewaysPath);
+        java.util.concurrent.atomic.AtomicBoolean loaded = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable deliver = () -> {
+            java.util.SortedMap<String, Long> out = new java.util.TreeMap<>();
+            cache.stream().filter(d -> d.getPath().startsWith(gatewaysPath + "/")
+                            && d.getPath().indexOf('/', gatewaysPath.length() + 1) < 0)
+                    .forEach(d -> out.merge(gatewayId(d.getPath().substring(gatewaysPath.length() + 1)),
+                            epochOf(d.getPath(), d.getData()), Math::min));
+            listener.accept(out);
+        };
+        cache.listenable().addListener(CuratorCacheListener.builder()
+                .forAll((type, before, after) -> {
+                    if (loaded.get()) {
+                        deliver.run();
+                    }
+                })
+                .forInitialized(() -> {
+                    loaded.set(true);
+                    deliver.run();
+                })
+                .build());
+        cache.start();
+        return cache::close;
+    }
+
+    private static String gatewayId(String entryName) {
+        int tilde = entryName.lastIndexOf('~');
+        return tilde < 0 ? entryName : entryName.substring(0, tilde);
+    }
+
+    private static long epochOf(String path, byte[] data) {
+        try {
+            long e = Long.parseLong(new String(data == null ? new byte[0] : data, StandardCharsets.UTF_8).trim());
+            return Math.max(0, e);
+        } catch (NumberFormatException bad) {
+            LOG.warn("gateway entry {} holds no epoch: counted as 0", path);
+            return 0;
+        }
     }
 
     private static String name(String s) {

@@ -260,4 +260,53 @@ class ClusterMapStoreTest {
         publisherClient.close();
         await().atMost(Duration.ofSeconds(20)).until(() -> reader.progress().isEmpty());
     }
+
+    @Test
+    void aGatewayEntryHoldsTheNewestAppliedEpochAndComesBackAfterASessionLoss() throws Exception {
+        ClusterMapStore reader = store();
+        List<java.util.SortedMap<String, Long>> seen = new CopyOnWriteArrayList<>();
+        try (ClusterMapStore.Watch w = reader.watchGateways(seen::add)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> !seen.isEmpty());
+            assertThat(seen.getLast()).isEmpty();
+            CuratorFramework gatewayClient = ZkClients.start(zk.connectString(), SESSION);
+            clients.add(gatewayClient);
+            ClusterMapStore gateway = new ClusterMapStore(gatewayClient, "test");
+            ClusterMapStore.GatewayEntry entry = gateway.gatewayEntry("gw1");
+            assertThat(reader.gatewayEpochs()).as("nothing before the first applied map").isEmpty();
+            entry.applied(3);
+            entry.applied(5);
+            entry.applied(4); // lower: changes nothing
+            assertThat(reader.gatewayEpochs()).containsExactly(java.util.Map.entry("gw1", 5L));
+            await().atMost(Duration.ofSeconds(20)).until(() -> java.util.Map.of("gw1", 5L).equals(seen.getLast()));
+
+            // An entry whose data is no epoch counts as 0.
+            clients.getFirst().create().creatingParentContainersIfNeeded().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
+                    .forPath(reader.gatewayPath("gw2"), "x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(reader.gatewayEpochs()).containsExactly(java.util.Map.entry("gw1", 5L), java.util.Map.entry("gw2", 0L));
+            clients.getFirst().delete().forPath(reader.gatewayPath("gw2"));
+
+            // A second entry of the same id (a restarted gw1 whose predecessor's session lives on):
+            // both stay, the lower epoch counts.
+            ClusterMapStore.GatewayEntry again = new ClusterMapStore(clients.getFirst(), "test").gatewayEntry("gw1");
+            again.applied(2);
+            assertThat(again.path()).isNotEqualTo(entry.path());
+            assertThat(reader.gatewayEpochs()).containsExactly(java.util.Map.entry("gw1", 2L));
+            again.close();
+            assertThat(reader.gatewayEpochs()).containsExactly(java.util.Map.entry("gw1", 5L));
+
+            Stat before = clients.getFirst().checkExists().forPath(entry.path());
+            expireSession(gatewayClient);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                Stat now = clients.getFirst().checkExists().forPath(entry.path());
+                return now != null && now.getEphemeralOwner() != before.getEphemeralOwner();
+            });
+            assertThat(reader.gatewayEpochs()).containsExactly(java.util.Map.entry("gw1", 5L));
+            entry.applied(6);
+            assertThat(reader.gatewayEpochs()).containsExactly(java.util.Map.entry("gw1", 6L));
+
+            entry.close();
+            assertThat(reader.gatewayEpochs()).isEmpty();
+            await().atMost(Duration.ofSeconds(20)).until(() -> seen.getLast().isEmpty());
+        }
+    }
 }

@@ -119,6 +119,12 @@ public final class LeaseDriver implements AutoCloseable {
     private long nextTransient = 1;
     private long expiredReported;
     private final HoldBook<HeldLocks> holds;
+    /** When the start grace (lease horizon) ends; an authority grace never shortens it. */
+    private final long startGraceEnds;
+    private AuthorityGrace authorityGrace; // null: this node follows no map
+    /** Whether this node is the lock authority in the map it follows (true without a map); set on the driver thread. */
+    private volatile boolean authority = true;
+    private volatile boolean inAuthorityGrace;
     private volatile Forwarder forwarder = (write, done) -> {
         log.warn("hold of transaction {} of {} ended without UNHOLD and this node has nothing to forward it to "
                 + "(no cluster map): its locks are released", write.request().txid(), write.peerId());
@@ -164,6 +170,7 @@ public final class LeaseDriver implements AutoCloseable {
         long grace = horizon == null ? leaseDuration.toNanos() : Math.min(horizon.grace().toNanos(), leaseDuration.toNanos());
         this.table = LockTable.create(clock.getAsLong(), leaseDuration.toNanos(), grace);
         this.holds = new HoldBook<>(leaseDuration.toNanos());
+        this.startGraceEnds = table.graceEndsAtNanos();
         metrics.grace(grace);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pohmelfs-leases");
@@ -186,6 +193,96 @@ public final class LeaseDriver implements AutoCloseable {
         this.forwarder = f;
     }
 
+    // ------------------------------------------------------------------ the authority grace (design.md §4.4)
+
+    /**
+     * This node, {@code nodeId}, follows a cluster map: from now on it serves leases only while
+     * the map it follows names it the lock authority, and keeps an authority grace
+     * ({@link AuthorityGrace}) when it becomes the authority. Call before the first
+     * {@link #mapFollowed}; without it the node serves leases as the only authority there is.
+     */
+    public void follow(String nodeId) {
+        run(() -> {
+            if (authorityGrace == null) {
+                authorityGrace = new AuthorityGrace(nodeId, table.leaseNanos());
+            }
+        });
+    }
+
+    /** The node follows the map of {@code epoch}, whose lock authority is {@code authorityId} (any thread). */
+    public void mapFollowed(long epoch, String authorityId) {
+        run(() -> {
+            if (authorityGrace != null) {
+                tick();
+                boolean was = authorityGrace.active();
+                java.util.Optional<AuthorityGrace.Ended> ended = authorityGrace.map(epoch, authorityId, table.now());
+                authority = authorityGrace.authority();
+                if (!was && authorityGrace.active()) {
+                    log.info("lock authority at epoch {}: granting nothing and applying no mutation until every gateway "
+                            + "applied it or {} ms passed", epoch, TimeUnit.NANOSECONDS.toMillis(table.leaseNanos()));
+                } else if (was && !authorityGrace.active() && ended.isEmpty()) {
+                    log.info("no longer the lock authority at epoch {}: authority grace dropped", epoch);
+                }
+                graceChanged(ended);
+            }
+        });
+    }
+
+    /** The gateways' entries now: gateway id to the epoch whose map it has applied (any thread). */
+    public void gatewaysApplied(java.util.Map<String, Long> applied) {
+        java.util.Map<String, Long> copy = java.util.Map.copyOf(applied);
+        run(() -> {
+            if (authorityGrace != null) {
+                tick();
+                graceChanged(authorityGrace.gateways(copy, table.now()));
+            }
+        });
+    }
+
+    /** Whether this node is the lock authority in the map it follows (true for a node without a map). */
+    public boolean authority() {
+        return authority;
+    }
+
+    /** Whether an authority grace runs now (nothing granted, no mutation applied). */
+    public boolean inAuthorityGrace() {
+        return inAuthorityGrace;
+    }
+
+    /** Driver thread: counts an ended grace and moves the table's grace to what runs now. */
+    private void graceChanged(java.util.Optional<AuthorityGrace.Ended> ended) {
+        ended.ifPresent(e -> {
+            metrics.authorityGraceEnded(e.how() == AuthorityGrace.End.GATEWAYS ? "gateways" : "timeout", e.lengthNanos());
+            log.info("authority grace of epoch {} ended by {} after {} ms", e.epoch(),
+                    e.how().name().toLowerCase(java.util.Locale.ROOT), TimeUnit.NANOSECONDS.toMillis(e.lengthNanos()));
+            if (e.how() == AuthorityGrace.End.TIMEOUT) {
+                log.warn("gateways that had not applied epoch {} (or had no entry read yet): {}", e.epoch(), e.lagging());
+            }
+        });
+        boolean active = authorityGrace.active();
+        inAuthorityGrace = active;
+        long until = Math.max(startGraceEnds, active ? authorityGrace.endsAtNanos() : table.now());
+        if (until != table.graceEndsAtNanos()) {
+            step(new LockEvent.Grace(until));
+        }
+    }
+
+    /**
+     * Driver thread: why this node refuses lease requests now, or null when it serves them. A
+     * node that follows a map naming another authority answers STALE_EPOCH; BUSY when the request
+     * comes from a later epoch than the map it follows (it may be the authority there: ask again).
+     */
+    private LeaseRefused notAuthority(String what, long requestEpoch) {
+        if (authorityGrace == null || authorityGrace.authority()) {
+            return null;
+        }
+        long followed = authorityGrace.mapEpoch();
+        return requestEpoch > followed
+                ? new LeaseRefused(ErrorCode.BUSY, what + ": this node has not seen epoch " + requestEpoch + " yet")
+                : new LeaseRefused(ErrorCode.STALE_EPOCH, what + ": this node is not the lock authority at epoch "
+                        + followed);
+    }
+
     /** Holds now, HELD and FORWARDING, for tests and diagnostics. */
     public CompletableFuture<List<HoldBook.Entry<HeldWrite>>> holds() {
         CompletableFuture<List<HoldBook.Entry<HeldWrite>>> f = new CompletableFuture<>();
@@ -205,6 +302,13 @@ public final class LeaseDriver implements AutoCloseable {
     /** The first failure of a step (an invariant violation when checking), or null. */
     public Throwable failure() {
         return failure;
+    }
+
+    /** How many lock requests (ACQUIREs and mutations' transient locks) wait in the table now, for tests and diagnostics. */
+    public CompletableFuture<Integer> queued() {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        run(() -> f.complete(table.queue().size()));
+        return f;
     }
 
     /** Every lease held now, for tests and diagnostics. */
@@ -231,9 +335,22 @@ public final class LeaseDriver implements AutoCloseable {
 
         /** ACQUIRE. Completes with the grant, or fails with {@link LeaseRefused}. */
         public CompletableFuture<Granted> acquire(ObjectPath path, LockMode mode, LockScope scope) {
+            return acquire(path, mode, scope, 0);
+        }
+
+        /**
+         * ACQUIRE sent at {@code requestEpoch} (0: unfenced). Fails with {@link LeaseRefused}:
+         * STALE_EPOCH (or BUSY) when this node is not the authority in the map it follows.
+         */
+        public CompletableFuture<Granted> acquire(ObjectPath path, LockMode mode, LockScope scope, long requestEpoch) {
             CompletableFuture<Granted> f = new CompletableFuture<>();
             long start = clock.getAsLong();
             run(() -> {
+                LeaseRefused refused = notAuthority("ACQUIRE " + path, requestEpoch);
+                if (refused != null) {
+                    f.completeExceptionally(refused);
+                    return;
+                }
                 long requestId = nextRequestId++;
                 waiters.put(requestId, new Waiter(this, start, f, null));
                 tick(); // the table dates a grant at its last tick: make that no earlier than the request
@@ -252,8 +369,22 @@ public final class LeaseDriver implements AutoCloseable {
 
         /** RENEW: completes with how many leases were renewed. */
         public CompletableFuture<Integer> renew() {
+            return renew(0);
+        }
+
+        /**
+         * RENEW sent at {@code requestEpoch}. A node that is not the authority in the map it
+         * follows renews nothing and fails it with {@link LeaseRefused} STALE_EPOCH (BUSY for a
+         * later epoch than its map's): its leases then run out (design.md §4.4).
+         */
+        public CompletableFuture<Integer> renew(long requestEpoch) {
             CompletableFuture<Integer> f = new CompletableFuture<>();
             run(() -> {
+                LeaseRefused refused = notAuthority("RENEW", requestEpoch);
+                if (refused != null) {
+                    f.completeExceptionally(refused);
+                    return;
+                }
                 tick(); // date the renewal no earlier than the request, as the client's t_send assumes
                 int n = 0;
                 for (Lease l : table.leases()) {
@@ -392,6 +523,14 @@ public final class LeaseDriver implements AutoCloseable {
             if (!due.forward().isEmpty()) {
                 metrics.holdEnded("expired", due.forward().size());
                 forward(due.forward());
+            }
+        }
+        if (authorityGrace != null && authorityGrace.active()) {
+            java.util.Optional<AuthorityGrace.Ended> ended = authorityGrace.tick(now);
+            if (ended.isPresent()) {
+                step(new LockEvent.Tick(now));
+                graceChanged(ended);
+                return;
             }
         }
         step(new LockEvent.Tick(now));

@@ -30,7 +30,18 @@ public final class LockMetrics {
     private final Counter holdsTaken;
     private final Map<String, Counter> holdsEnded = new java.util.HashMap<>();
 
+    private final Map<String, Counter> authorityGraces = new java.util.HashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong lastAuthorityGraceMillis = new java.util.concurrent.atomic.AtomicLong();
+
     public LockMetrics(MeterRegistry registry) {
+        for (String ended : java.util.List.of("gateways", "timeout")) {
+            authorityGraces.put(ended, Counter.builder("pohmelfs.node.authority.graces").tag("ended", ended)
+                    .description("authority graces (design.md §4.4) ended: every gateway applied the epoch, or L passed")
+                    .register(registry));
+        }
+        io.micrometer.core.instrument.Gauge.builder("pohmelfs.node.authority.grace.last", lastAuthorityGraceMillis,
+                        g -> g.get() / 1000.0)
+                .baseUnit("seconds").description("how long the last authority grace lasted").register(registry);
         for (LockMode m : LockMode.values()) {
             AtomicInteger n = new AtomicInteger();
             held.put(m, n);
@@ -72,6 +83,12 @@ public final class LockMetrics {
     /** The grace period this start applies (lease horizon, design.md §3.6). */
     void grace(long nanos) {
         graceMillis.set(TimeUnit.NANOSECONDS.toMillis(nanos));
+    }
+
+    /** An authority grace ended ("gateways" or "timeout") after {@code lengthNanos}. */
+    void authorityGraceEnded(String ended, long lengthNanos) {
+        lastAuthorityGraceMillis.set(TimeUnit.NANOSECONDS.toMillis(lengthNanos));
+        authorityGraces.get(ended).increment();
     }
 
     void held(int shared, int exclusive) {

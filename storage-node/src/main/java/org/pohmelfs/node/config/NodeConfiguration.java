@@ -9,6 +9,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.pohmelfs.cluster.MemberState;
 import org.pohmelfs.cluster.zk.ClusterMapStore;
 import org.pohmelfs.cluster.zk.ZkClients;
+import org.pohmelfs.node.cluster.AuthorityWatch;
 import org.pohmelfs.node.cluster.EpochFence;
 import org.pohmelfs.node.cluster.HoldForwarder;
 import org.pohmelfs.node.cluster.MapFollower;
@@ -96,6 +97,18 @@ class NodeConfiguration {
                     .register(registry);
         }
         return follower;
+    }
+
+    /**
+     * The lock authority's grace and its refusal of lease requests while another node is the
+     * authority (design.md §4.4); only with a cluster map and leases.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "pohmelfs.node.zookeeper.connect")
+    AuthorityWatch authorityWatch(NodeProperties p, CuratorFramework clusterZooKeeper, ObjectProvider<LeaseDriver> leases) {
+        LeaseDriver driver = leases.getIfAvailable();
+        return driver == null ? AuthorityWatch.none()
+                : AuthorityWatch.start(new ClusterMapStore(clusterZooKeeper, p.cluster()), p.id(), driver);
     }
 
     /**

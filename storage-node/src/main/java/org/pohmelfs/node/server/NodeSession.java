@@ -512,7 +512,7 @@ final class NodeSession extends SimpleChannelInboundHandler<Object> {
             case Command.Acquire a -> {
                 ObjectPath path = ObjectPath.parse(a.path());
                 return holder.acquire(path, a.exclusive() ? LockMode.EXCLUSIVE : LockMode.SHARED,
-                                a.subtree() ? LockScope.SUBTREE : LockScope.OBJECT)
+                                a.subtree() ? LockScope.SUBTREE : LockScope.OBJECT, request.epoch())
                         .thenCompose(g -> {
                             sent.whenComplete((v, e) -> g.sent().complete(null));
                             return stat(request, a.path()).thenApply(attr -> new Message.Reply(txid, List.of(
@@ -530,7 +530,7 @@ final class NodeSession extends SimpleChannelInboundHandler<Object> {
                 return CompletableFuture.completedFuture(new Message.Reply(txid, List.of(new Result.Ok())));
             }
             case Command.Renew r -> {
-                return holder.renew().thenApply(n -> new Message.Reply(txid,
+                return holder.renew(request.epoch()).thenApply(n -> new Message.Reply(txid,
                         List.of(new Result.Renewed(n, leases.leaseNanos()))));
             }
             default -> throw new IllegalStateException("not a lease command: " + command);

@@ -133,6 +133,11 @@ final class LeaseNode implements AutoCloseable {
         }
 
         @Override
+        public void renewRefused(org.pohmelfs.client.NodeException why) {
+            events.add("renew refused " + why.code());
+        }
+
+        @Override
         public void incarnationChanged(String nodeId, long before, long now) {
             events.add("restarted " + nodeId);
         }
