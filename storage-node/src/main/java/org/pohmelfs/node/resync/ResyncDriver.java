@@ -176,7 +176,7 @@ public final class ResyncDriver implements AutoCloseable {
                 }
                 ResyncPass.Outcome o = ResyncPass.run(src, replica, replica,
                         () -> Thread.sleep(settings.grace().toMillis()), status, settings.parallel(), suspects, recent::recent,
-                        recent::removedRecently, verify, unverified);
+                        recent::removedRecently, recent::removedBelow, verify, unverified);
                 if (verify && marked) {
                     local.verifyDone();
                 }

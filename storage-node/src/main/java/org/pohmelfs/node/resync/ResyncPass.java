@@ -128,6 +128,22 @@ public final class ResyncPass {
                               int parallel, Set<String> suspects, java.util.function.LongPredicate recentLocal,
                               java.util.function.Predicate<String> recentlyRemoved, boolean verify, Set<String> unverified)
             throws IOException, InterruptedException {
+        return run(source, local, installer, grace, listener, parallel, suspects, recentLocal, recentlyRemoved,
+                dir -> false, verify, unverified);
+    }
+
+    /**
+     * As above, with rule 2c's view of recent removals below a directory.
+     *
+     * @param removedBelow whether a live write removed something strictly below the directory
+     *                 {@code dir} here so recently that the source may not have applied it yet: a
+     *                 local directory that the source lacks is not deleted then (rule 2c)
+     */
+    public static Outcome run(Replica source, Replica local, Installer installer, Pause grace, Listener listener,
+                              int parallel, Set<String> suspects, java.util.function.LongPredicate recentLocal,
+                              java.util.function.Predicate<String> recentlyRemoved,
+                              java.util.function.Predicate<String> removedBelow, boolean verify, Set<String> unverified)
+            throws IOException, InterruptedException {
         List<String> candidates = new ArrayList<>();
         List<String> dirs = new ArrayList<>();
         // The source's version of each directory walked, seen before its entries were listed.
@@ -244,7 +260,8 @@ public final class ResyncPass {
                     slots.acquire();
                     copies.add(workers.submit(() -> {
                         try {
-                            copyIfStillDifferent(source, local, installer, listener, recentLocal, recentlyRemoved, p,
+                            copyIfStillDifferent(source, local, installer, listener, recentLocal, recentlyRemoved,
+                                    removedBelow, p,
                                     expected, changed,
                                     skipped, unsettled, bytes, verified.contains(p));
                             return null;
@@ -266,7 +283,11 @@ public final class ResyncPass {
                     listener.done(1, 0);
                     continue;
                 }
-                if (a == null) {
+                if (a == null && b != null && b.isDirectory()
+                        && (removedBelow.test(p) || holdsRecentWrite(local, p, recentLocal))) {
+                    count(false, p, changed, skipped, unsettled); // rule 2c: the next pass looks again
+                    listener.done(1, 0);
+                } else if (a == null) {
                     count(installer.delete(p, expected), p, changed, skipped, unsettled);
                     listener.done(1, 0);
                 } else if (a.isDirectory()) {
@@ -331,6 +352,35 @@ public final class ResyncPass {
         return new Outcome(changed.get(), bytes.get(), skipped.get());
     }
 
+    /**
+     * Rule 2c (design.md §5): whether anything below the local directory {@code p} carries the
+     * stamp of a live write this node applied recently. Rule 2 looks at the object's own version,
+     * and a directory's is a sum: a live MKDIR of {@code p} followed by a live write into it leaves
+     * {@code p} at the sum of two stamps, neither of them recent by itself. A pass whose walk saw
+     * {@code p} here and not yet on the source (which had not applied the MKDIR) then deleted it,
+     * the recent write below with it; once the source applied both, the ancestors' versions agreed
+     * again over a subtree this node no longer had (found by the live-write property, 2026-11-30).
+     * Lists the subtree that would be deleted, so it costs what the delete would. The other half of
+     * the rule, a recent removal below {@code p} (MKDIR, WRITE into it, DELETE of that file: nothing
+     * left carries a recent stamp), is the caller's {@code removedBelow}.
+     */
+    static boolean holdsRecentWrite(Replica local, String p, java.util.function.LongPredicate recentLocal)
+            throws IOException {
+        Deque<String> dirs = new ArrayDeque<>(List.of(p));
+        while (!dirs.isEmpty()) {
+            String d = dirs.poll();
+            for (DirEntry e : local.list(d)) {
+                if (recentLocal.test(e.attr().version())) {
+                    return true;
+                }
+                if (e.attr().isDirectory()) {
+                    dirs.add(child(d, e.name()));
+                }
+            }
+        }
+        return false;
+    }
+
     /** Whether a live write removed {@code p} or one of its ancestors here within the recent window. */
     static boolean removedRecently(java.util.function.Predicate<String> recentlyRemoved, String p) {
         for (String x = p; ; x = x.substring(0, Math.max(1, x.lastIndexOf('/')))) {
@@ -346,7 +396,8 @@ public final class ResyncPass {
     /** The act step for a candidate the walk saw as a file on the source; runs on a worker. */
     private static void copyIfStillDifferent(Replica source, Replica local, Installer installer, Listener listener,
                                              java.util.function.LongPredicate recentLocal,
-                                             java.util.function.Predicate<String> recentlyRemoved, String p, long expected,
+                                             java.util.function.Predicate<String> recentlyRemoved,
+                                             java.util.function.Predicate<String> removedBelow, String p, long expected,
                                              AtomicInteger changed, AtomicInteger skipped, Set<String> unsettled,
                                              AtomicLong bytes, boolean verified) throws IOException {
         Attr a = source.stat(p);
@@ -358,6 +409,12 @@ public final class ResyncPass {
         if ((b == null ? 0 : b.version()) != expected || (b != null && recentLocal.test(b.version()))
                 || (b == null && a != null && removedRecently(recentlyRemoved, p))) {
             count(false, p, changed, skipped, unsettled); // a live write came: the next pass looks again
+            listener.done(1, 0);
+            return;
+        }
+        if (a == null && b != null && b.isDirectory()
+                && (removedBelow.test(p) || holdsRecentWrite(local, p, recentLocal))) {
+            count(false, p, changed, skipped, unsettled); // rule 2c: the next pass looks again
             listener.done(1, 0);
             return;
         }

@@ -49,6 +49,22 @@ public final class RecentStamps {
         return removedLast.containsKey(path);
     }
 
+    /**
+     * Whether a transaction committed here within the window removed a path strictly below the
+     * directory {@code dir} (rule 2c of a resync: such a directory is not deleted yet). Linear in
+     * the paths removed within the window; asked only before a resync deletes a local directory.
+     */
+    public synchronized boolean removedBelow(String dir) {
+        prune(clock.getAsLong());
+        String prefix = dir.equals("/") ? "/" : dir + "/";
+        for (String p : removedLast.keySet()) {
+            if (p.startsWith(prefix) && !p.equals(dir)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether {@code version} is the stamp of a transaction committed here within the window. */
     public synchronized boolean recent(long version) {
         prune(clock.getAsLong());

@@ -39,6 +39,21 @@ class RecentStampsTest {
     }
 
     @Test
+    void aRemovalIsBelowEveryAncestorButNotBelowItselfOrASiblingWithTheSamePrefix() {
+        AtomicLong now = new AtomicLong(1_000);
+        RecentStamps recent = new RecentStamps(10_000, now::get);
+        recent.removed("/a/x/y");
+        assertThat(recent.removedBelow("/a/x")).isTrue();
+        assertThat(recent.removedBelow("/a")).isTrue();
+        assertThat(recent.removedBelow("/")).isTrue();
+        assertThat(recent.removedBelow("/a/x/y")).as("the path itself is not below itself").isFalse();
+        assertThat(recent.removedBelow("/a/xx")).isFalse();
+        assertThat(recent.removedBelow("/b")).isFalse();
+        now.addAndGet(10_001);
+        assertThat(recent.removedBelow("/a")).as("after the window").isFalse();
+    }
+
+    @Test
     void aCommittedDeleteOrRenameRecordsWhatItRemovedAndAFailedOneNothing() throws Exception {
         Path export = Files.createDirectories(dir.resolve("export"));
         try (TransactionManager tm = TransactionManager.open(StoreSettings.defaults(export))) {
