@@ -341,7 +341,13 @@ public final class ResyncPass {
             if (same(a, b)) {
                 continue;
             }
-            if (a == null || b == null || !a.isDirectory() || !b.isDirectory() || !base.containsKey(p)) {
+            // Rule 2d: not when a live write removed it (or an ancestor) lately. The directory here now
+            // may be another one, made again by a live MKDIR after the walk: the difference measured
+            // on its predecessor does not apply to it, and added to the new one's fresh version it
+            // hid that version from rule 2, so a later pass deleted it as the source's DELETE
+            // landed, before the source's MKDIR came (found by the live-write property, 2026-11-30).
+            if (a == null || b == null || !a.isDirectory() || !b.isDirectory() || !base.containsKey(p)
+                    || removedRecently(recentlyRemoved, p)) {
                 skipped.incrementAndGet();
                 unsettled.add(p);
                 continue;

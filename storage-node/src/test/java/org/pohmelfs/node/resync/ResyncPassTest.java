@@ -275,7 +275,7 @@ class ResyncPassTest {
     /** Stamps of live writes applied locally within the model's "recent" window. */
     static java.util.function.LongPredicate inFlight = v -> false;
     /** Paths live writes removed locally within the model's "recent" window (cleared by a settle). */
-    static final Set<String> REMOVED = new HashSet<>();
+    static final Set<String> REMOVED = java.util.concurrent.ConcurrentHashMap.newKeySet(); // live writes land while a pass reads it
 
     static int passesUntilQuiet(Mem source, Mem local, Runnable between) throws Exception {
         Installer installer = new MemInstaller(source, local);
