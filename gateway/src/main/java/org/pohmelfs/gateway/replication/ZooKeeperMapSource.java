@@ -64,27 +64,18 @@ public final class ZooKeeperMapSource extends MapSource {
                     log.warn("ZooKeeper connection {}: this gateway cannot learn that the lock authority moves", state);
                     listener.accept(false);
                 }
-                case CONNECTED, RECONNECTED -> Thread.ofVirtual().name("map-reread").start(() -> {
-                    // The newest map first (a move missed meanwhile is applied before anything is cached again).
-                    long backoff = 50;
-                    while (generation.get() == mine) {
-                        try {
-                            refresh();
+                // The newest map first (a move missed meanwhile is applied before anything is cached again),
+                // read again with a backoff until it succeeds or a later state change takes over.
+                case CONNECTED, RECONNECTED -> reactor.core.publisher.Mono.fromCallable(this::refresh)
+                        .doOnError(e -> log.warn("re-reading the cluster map after reconnecting: {}", e.toString()))
+                        .retryWhen(reactor.util.retry.Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50))
+                                .maxBackoff(Duration.ofSeconds(2)).filter(e -> generation.get() == mine))
+                        .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
+                        .subscribe(m -> {
                             if (generation.get() == mine) {
                                 listener.accept(true);
                             }
-                            return;
-                        } catch (Exception e) {
-                            log.warn("re-reading the cluster map after reconnecting: {}", e.toString());
-                            try {
-                                Thread.sleep(backoff); // a retry backoff on its own virtual thread
-                            } catch (InterruptedException interrupted) {
-                                return;
-                            }
-                            backoff = Math.min(2 * backoff, 2_000);
-                        }
-                    }
-                });
+                        }, e -> log.debug("map re-read after reconnecting abandoned: {}", e.toString()));
             }
         });
     }
