@@ -3,6 +3,7 @@ package org.pohmelfs.gateway.webdav;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import reactor.core.publisher.Flux;
@@ -24,7 +25,7 @@ final class BoundedPipe {
 
     private final Semaphore credits = new Semaphore(0);
     private volatile boolean unbounded;
-    private volatile boolean cancelled;
+    private final AtomicBoolean cancelled = new AtomicBoolean();
     private FluxSink<DataBuffer> sink;
     private Throwable failure;
     private boolean completed;
@@ -43,11 +44,19 @@ final class BoundedPipe {
                     credits.release((int) n);
                 }
             });
-            s.onDispose(() -> {
-                cancelled = true;
-                credits.release(Integer.MAX_VALUE / 8);
-            });
+            s.onDispose(this::cancel);
         });
+    }
+
+    /**
+     * Nobody will read any more: the reader was cancelled, or the exchange ended before it ever
+     * subscribed (the client went away while Milton was still working). A waiting or later
+     * {@link #send} fails instead of waiting for a credit that never comes. Idempotent.
+     */
+    void cancel() {
+        if (cancelled.compareAndSet(false, true)) {
+            credits.release(Integer.MAX_VALUE / 8);
+        }
     }
 
     private synchronized void attach(FluxSink<DataBuffer> s) {
@@ -69,7 +78,7 @@ final class BoundedPipe {
                 throw new InterruptedIOException("interrupted while sending a response");
             }
         }
-        if (cancelled) {
+        if (cancelled.get()) {
             throw new IOException("the client went away");
         }
         DataBuffer buffer = DefaultDataBufferFactory.sharedInstance.wrap(chunk).readPosition(0).writePosition(length);

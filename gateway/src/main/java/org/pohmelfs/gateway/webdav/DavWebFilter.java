@@ -56,6 +56,7 @@ public final class DavWebFilter implements WebFilter {
     private final DavLockHandler locks;
     /** GET and HEAD of small files without Milton, or null when switched off. */
     private final DavFastGet fastGet;
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
 
     public DavWebFilter(HttpManager manager, Executor virtualThreads, FileService files, DavLockHandler locks) {
         this(manager, virtualThreads, files, locks, true, null);
@@ -86,6 +87,11 @@ public final class DavWebFilter implements WebFilter {
         response.getHeaders().set("Allow", "OPTIONS");
         response.getHeaders().setContentLength(0);
         return response.setComplete();
+    }
+
+    /** Requests being processed by Milton on their virtual threads right now. */
+    int active() {
+        return active.get();
     }
 
     /** How many GET and HEAD requests the fast path answered (without Milton). */
@@ -171,6 +177,7 @@ public final class DavWebFilter implements WebFilter {
         }
         MiltonResponse out = new MiltonResponse(response, request.getMethod() == HttpMethod.HEAD);
         out.statusMapper(code -> Failures.statusToSend(code, in.getAttributes()));
+        active.incrementAndGet();
         executor.execute(() -> {
             try {
                 // The user's view is bound for everything below: Milton's lookups, hrefs, lock roots.
@@ -183,6 +190,7 @@ public final class DavWebFilter implements WebFilter {
                 log.warn("WebDAV {} {} failed: {}", method, request.getPath(), t.toString());
                 out.abort(t);
             } finally {
+                active.decrementAndGet();
                 try {
                     body.close();
                 } catch (java.io.IOException ignored) {
@@ -190,7 +198,11 @@ public final class DavWebFilter implements WebFilter {
                 }
             }
         });
-        return out.committed().then(Mono.defer(() -> response.writeWith(out.pipe().flux())));
+        // However the exchange ends, nobody reads the pipe afterwards. Without this, a client that
+        // left before the headers were committed (so before the pipe was subscribed) left Milton's
+        // thread waiting in send() for a credit forever, and the executor's close (shutdown) with it.
+        return out.committed().then(Mono.defer(() -> response.writeWith(out.pipe().flux())))
+                .doFinally(signal -> out.pipe().cancel());
     }
 
     /**

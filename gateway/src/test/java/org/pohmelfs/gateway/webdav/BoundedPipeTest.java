@@ -53,6 +53,27 @@ class BoundedPipeTest {
                 .isInstanceOf(java.io.IOException.class);
     }
 
+    @Test
+    void aPipeNobodyWillReadEndsAWaitingWriter() throws Exception {
+        BoundedPipe pipe = new BoundedPipe();
+        byte[] one = {1};
+        try (var writers = Executors.newVirtualThreadPerTaskExecutor()) {
+            CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
+                try {
+                    pipe.send(one, 1);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, writers);
+            Thread.sleep(100); // the writer waits for a credit (never subscribed)
+            assertThat(written).isNotDone();
+            pipe.cancel();
+            pipe.cancel(); // idempotent
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> written.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(java.io.UncheckedIOException.class);
+        }
+    }
+
     private static String text(DataBuffer buffer) {
         return buffer.toString(StandardCharsets.UTF_8);
     }
