@@ -87,8 +87,11 @@ public interface LockTable {
     /** The end of the grace period. */
     long graceEndsAtNanos();
 
-    /** Every lease held, ordered by path, then holder. */
+    /** Every lease held, ordered by path, then holder (a sorted copy: for tests, shutdown and diagnostics). */
     List<Lease> leases();
+
+    /** The leases of {@code holder} that a RENEW extends now (those not recalled), without copying them all. */
+    int renewable(String holder);
 
     /** How many leases of the mode are held now (O(1), for metrics). */
     int held(LockMode mode);

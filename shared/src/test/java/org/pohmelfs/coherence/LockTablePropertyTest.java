@@ -225,6 +225,10 @@ class LockTablePropertyTest {
             table.advance();
             assertThat(table.ready().isEmpty()).isTrue();
             assertThat(render(table.leases())).isEqualTo(render(model.values()));
+            for (String h : HOLDERS) {
+                assertThat(table.renewable(h)).as("renewable leases of %s", h).isEqualTo((int) model.values().stream()
+                        .filter(l -> l.holder().equals(h) && l.recalled().isEmpty()).count());
+            }
             assertThat(table.queue()).containsExactlyElementsOf(pending.values());
         }
 

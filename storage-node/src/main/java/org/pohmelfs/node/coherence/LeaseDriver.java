@@ -386,12 +386,7 @@ public final class LeaseDriver implements AutoCloseable {
                     return;
                 }
                 tick(); // date the renewal no earlier than the request, as the client's t_send assumes
-                int n = 0;
-                for (Lease l : table.leases()) {
-                    if (l.holder().equals(id) && l.recalled().isEmpty()) {
-                        n++;
-                    }
-                }
+                int n = table.renewable(id);
                 step(new LockEvent.Renew(id));
                 if (horizon != null && n > 0) {
                     horizon.ensure(); // before RENEWED leaves: a renewal extends leases to now + L
