@@ -124,39 +124,6 @@ class WebDavApiTest {
     }
 
     @Test
-    void aPutThatFitsOneChunkIsOneTransactionALongerOneGoesThroughStaging() throws Exception {
-        int chunk = gateway.getBean(org.pohmelfs.gateway.files.FileService.class).chunkSize();
-        LocalNodes.Node node = nodes.get(0);
-        assertThat(send("MKCOL", "/dav/sizes/", null).statusCode()).isEqualTo(201);
-        // Each size first creates the file, then replaces a longer content with it (a small PUT
-        // truncates in place instead of renaming a staging file over the target).
-        for (int size : new int[] {0, 4096, chunk, chunk + 1, 2 * chunk + 5}) {
-            byte[] longer = new byte[size + 100];
-            ThreadLocalRandom.current().nextBytes(longer);
-            byte[] content = new byte[size];
-            ThreadLocalRandom.current().nextBytes(content);
-            String path = "/dav/sizes/f" + size;
-            long unstableBefore = node.requests("write_unstable");
-            assertThat(send("PUT", path, content).statusCode()).as("create %d bytes", size).isEqualTo(201);
-            assertThat(send("GET", path, null).body()).as("%d bytes created", size).isEqualTo(content);
-            assertThat(send("PUT", path, longer).statusCode()).isEqualTo(204);
-            assertThat(send("PUT", path, content).statusCode()).as("replace with %d bytes", size).isEqualTo(204);
-            HttpResponse<byte[]> get = send("GET", path, null);
-            assertThat(get.body()).as("%d bytes replaced a longer content", size).isEqualTo(content);
-            long unstable = node.requests("write_unstable") - unstableBefore;
-            if (size <= chunk) {
-                // only the longer content's upload (size + 100 > chunk) may have gone unstable
-                assertThat(unstable).as("unstable writes for %d bytes", size)
-                        .isEqualTo(size + 100 > chunk ? (size + 100 + chunk - 1) / chunk : 0);
-            } else {
-                assertThat(unstable).as("unstable writes for %d bytes", size)
-                        .isEqualTo(2L * ((size + chunk - 1) / chunk) + (size + 100 + chunk - 1) / chunk);
-            }
-        }
-        assertThat(send("DELETE", "/dav/sizes/", null).statusCode()).isEqualTo(204);
-    }
-
-    @Test
     void copyAndMoveHonourOverwrite() throws Exception {
         send("MKCOL", "/dav/cm/", null);
         send("PUT", "/dav/cm/a.txt", utf8("a"));

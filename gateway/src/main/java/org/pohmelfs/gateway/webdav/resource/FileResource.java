@@ -10,11 +10,8 @@ import io.milton.http.exceptions.ConflictException;
 import io.milton.http.exceptions.NotAuthorizedException;
 import io.milton.resource.GetableResource;
 import io.milton.resource.ReplaceableResource;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
-import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -132,29 +129,7 @@ public final class FileResource extends DavResource implements GetableResource, 
     @Override
     public void replaceContent(InputStream in, Long length)
             throws BadRequestException, ConflictException, NotAuthorizedException {
-        Failures.run(this, () -> store(context, path, in));
-    }
-
-    /**
-     * Stores a PUT's body at {@code path}, on the request's virtual thread. A body that fits in one
-     * upload chunk (the common small file) goes in ONE transaction, create-or-truncate and write, as
-     * the REST API's PUT does; a longer one is written to a staging file that is renamed over the
-     * target ({@link org.pohmelfs.gateway.files.FileService#upload}). Either way no reader sees a
-     * partial content.
-     */
-    static Attr store(DavContext context, ObjectPath path, InputStream in) {
-        int size = context.files().chunkSize();
-        byte[] head;
-        try {
-            head = in.readNBytes(size + 1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (head.length <= size) {
-            return context.files().uploadSmall(path, ByteBuffer.wrap(head), false, null).block();
-        }
-        InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), in);
-        return context.files().upload(path, chunks(context, whole), false, null).block();
+        Failures.run(this, () -> context.files().upload(path, chunks(context, in), false, null).block());
     }
 
     /** A request body cut into upload chunks, read on a virtual thread (never the event loop). */

@@ -99,7 +99,8 @@ public final class FolderResource extends DavResource
     public Resource createNew(String name, InputStream in, Long length, String contentType)
             throws ConflictException, NotAuthorizedException, BadRequestException {
         ObjectPath child = Failures.run(this, () -> path.child(name));
-        Attr a = Failures.run(this, () -> FileResource.store(context, child, in));
+        Attr a = Failures.run(this, () -> context.files()
+                .upload(child, FileResource.chunks(context, in), false, null).block());
         return new FileResource(context, child, a);
     }
 
