@@ -391,7 +391,16 @@ public final class LeaseDriver implements AutoCloseable {
                 if (horizon != null && n > 0) {
                     horizon.ensure(); // before RENEWED leaves: a renewal extends leases to now + L
                 }
-                f.complete(n);
+                // Through the outbox, behind every grant and recall already decided for this
+                // holder: the gateway extends every entry it holds when RENEWED arrives, so a
+                // recall decided before this renewal (whose lease it did not renew) must reach it
+                // first. Sent directly, RENEWED could overtake a recall queued behind a grant that
+                // was still waiting for its reply to leave; the gateway then kept serving the
+                // recalled entry after the node let the lease run out and applied the write.
+                enqueue(() -> {
+                    f.complete(n);
+                    return CompletableFuture.completedFuture(null);
+                });
             });
             return f;
         }
