@@ -65,8 +65,9 @@ class BoundedPipeTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             }, writers);
-            Thread.sleep(100); // the writer waits for a credit (never subscribed)
-            assertThat(written).isNotDone();
+            // the writer waits for a credit (the pipe is never subscribed)
+            org.awaitility.Awaitility.await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5))
+                    .until(() -> !written.isDone());
             pipe.cancel();
             pipe.cancel(); // idempotent
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> written.get(10, java.util.concurrent.TimeUnit.SECONDS))

@@ -44,7 +44,9 @@ class RenewOrderTest {
                     LockScope.OBJECT);
             CompletableFuture<Integer> renewed = gateway.renew();
 
-            Thread.sleep(200);
+            // For a while nothing may move: no recall before /a's grant left, RENEWED behind the recall.
+            org.awaitility.Awaitility.await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+                    .until(() -> toGateway.isEmpty() && !renewed.isDone() && !wanted.isDone());
             assertThat(toGateway).as("no recall sent before /a's grant left").isEmpty();
             assertThat(renewed).as("RENEWED waits behind the recall").isNotDone();
             assertThat(wanted).isNotDone();
